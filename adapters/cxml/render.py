@@ -1,0 +1,94 @@
+"""cXML Response documents."""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import secrets
+import socket
+import time
+from datetime import UTC, datetime
+
+from lxml import etree
+
+DOCTYPE = '<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.014/cXML.dtd">'
+
+# The status codes and texts of the cXML User's Guide; 413 is HTTP's.
+STATUS_TEXT: dict[int, str] = {
+    200: "OK",
+    201: "Accepted",
+    204: "No Content",
+    400: "Bad Request",
+    401: "Unauthorized",
+    402: "Payment Required",
+    403: "Forbidden",
+    406: "Not Acceptable",
+    409: "Conflict",
+    412: "Precondition Failed",
+    413: "Request Entity Too Large",
+    417: "Expectation Failed",
+    450: "Not Implemented",
+    475: "Signature Required",
+    476: "Signature Verification Failed",
+    477: "Signature Unacceptable",
+    500: "Internal Server Error",
+    550: "Unable to reach cXML server",
+    551: "Unable to forward request",
+    560: "Temporary server error",
+}
+
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_PROLOG = f'<?xml version="1.0" encoding="UTF-8"?>\n{DOCTYPE}\n'.encode("ascii")
+_NOT_XML_CHARS = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NOT_HOST_CHARS = re.compile(r"[^A-Za-z0-9.-]")
+
+
+def render_response(
+    code: int,
+    text: str,
+    *,
+    payload_id: str | None = None,
+    timestamp: datetime | None = None,
+    message: str | None = None,
+) -> bytes:
+    """A cXML Response carrying one Status; `text` defaults to STATUS_TEXT[code]."""
+    if not isinstance(code, int) or not 100 <= code <= 999:
+        raise ValueError(f"a cXML status code has three digits, not {code!r}")
+    text = text or STATUS_TEXT.get(code)
+    if not text:
+        raise ValueError(f"no status text for code {code}")
+    root = etree.Element("cXML")
+    root.set("payloadID", _xml_safe(payload_id) if payload_id else new_payload_id())
+    root.set("timestamp", _timestamp(timestamp))
+    root.set(_XML_LANG, "en-US")
+    status = etree.SubElement(etree.SubElement(root, "Response"), "Status")
+    status.set("code", str(code))
+    status.set("text", _xml_safe(text))
+    if message:
+        status.set(_XML_LANG, "en-US")
+        status.text = _xml_safe(message)
+    return _PROLOG + etree.tostring(root, encoding="UTF-8", xml_declaration=False)
+
+
+def new_payload_id() -> str:
+    """A unique payloadID: <epoch ms>.<pid>.<random>@<hostname>."""
+    return f"{time.time_ns() // 1_000_000}.{os.getpid()}.{secrets.token_hex(6)}@{_hostname()}"
+
+
+@functools.lru_cache(maxsize=1)
+def _hostname() -> str:
+    return _NOT_HOST_CHARS.sub("", socket.gethostname()) or "localhost"
+
+
+def _timestamp(value: datetime | None) -> str:
+    """ISO 8601 with a zone; a naive datetime is taken as UTC."""
+    if value is None:
+        value = datetime.now(UTC).replace(microsecond=0)
+    elif value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.isoformat()
+
+
+def _xml_safe(value: str) -> str:
+    return _NOT_XML_CHARS.sub("\ufffd", value)

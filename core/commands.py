@@ -1,0 +1,43 @@
+"""Commands: requests to change state. Each has exactly one handler."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.canonical import CanonicalOrder
+
+
+class Command:
+    pass
+
+
+@dataclass(frozen=True)
+class ReceiveDocument(Command):
+    """Keep an inbound document that passed authentication and well-formedness."""
+
+    channel: str
+    partner: str | None
+    raw: bytes
+    content_type: str | None = None
+    remote_addr: str | None = None
+
+
+@dataclass(frozen=True)
+class RejectDocument(Command):
+    """Keep a refused inbound document for inspection, with why it was refused."""
+
+    channel: str
+    partner: str | None
+    raw: bytes
+    code: int
+    error: str
+    content_type: str | None = None
+    remote_addr: str | None = None
+
+
+@dataclass(frozen=True)
+class IngestOrder(Command):
+    """Turn one canonical order into an order, or amend or cancel the one it changes."""
+
+    order: CanonicalOrder
+    document_id: int | None = None

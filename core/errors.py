@@ -1,0 +1,48 @@
+"""The error family shared by the core and its adapters."""
+
+
+class OrderB2BError(Exception):
+    """Base of every error the product raises on purpose."""
+
+
+class DocumentError(OrderB2BError):
+    """An inbound document cannot be used. `code` follows the cXML status codes."""
+
+    code = 400
+
+    def __init__(self, message: str, *, code: int | None = None) -> None:
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+
+
+class ParseError(DocumentError):
+    """The bytes are not a well-formed or valid document of the channel."""
+
+
+class HostileDocument(ParseError):
+    """The document uses entities, a DTD subset or other constructs we refuse."""
+
+
+class DocumentTooLarge(DocumentError):
+    code = 413
+
+
+class AuthenticationFailed(DocumentError):
+    code = 401
+
+
+class UnknownChannel(OrderB2BError):
+    pass
+
+
+class NotFound(OrderB2BError):
+    pass
+
+
+class DeletionRefused(OrderB2BError):
+    """Audited documents are archived, never deleted."""
+
+
+class InvalidTransition(OrderB2BError):
+    pass

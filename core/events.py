@@ -1,0 +1,91 @@
+"""Events: facts the core records. Each leaves the process through the outbox."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class Event:
+    routing_key: ClassVar[str]
+
+    def payload(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class DocumentReceived(Event):
+    routing_key: ClassVar[str] = "document.received"
+    document_id: int
+    channel: str
+    partner: str | None
+
+
+@dataclass(frozen=True)
+class DocumentRejected(Event):
+    routing_key: ClassVar[str] = "document.rejected"
+    document_id: int
+    channel: str
+    partner: str | None
+    code: int
+    error: str
+
+
+@dataclass(frozen=True)
+class DocumentFailed(Event):
+    routing_key: ClassVar[str] = "document.failed"
+    document_id: int
+    channel: str
+    partner: str | None
+    error: str
+
+
+@dataclass(frozen=True)
+class OrderReceived(Event):
+    routing_key: ClassVar[str] = "order.received"
+    order_number: str
+    channel: str
+    partner: str
+    external_order_id: str
+    document_id: int | None
+
+
+@dataclass(frozen=True)
+class OrderAmended(Event):
+    routing_key: ClassVar[str] = "order.amended"
+    order_number: str
+    document_id: int | None
+    changed: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OrderCancelled(Event):
+    routing_key: ClassVar[str] = "order.cancelled"
+    order_number: str
+    document_id: int | None
+
+
+@dataclass(frozen=True)
+class OrderFlagged(Event):
+    routing_key: ClassVar[str] = "order.flagged"
+    order_number: str
+    reason: str
+
+
+EVENTS: dict[str, type[Event]] = {
+    cls.routing_key: cls
+    for cls in (
+        DocumentReceived,
+        DocumentRejected,
+        DocumentFailed,
+        OrderReceived,
+        OrderAmended,
+        OrderCancelled,
+        OrderFlagged,
+    )
+}
+
+
+def event_from_payload(routing_key: str, payload: dict[str, Any]) -> Event:
+    return EVENTS[routing_key](**payload)

@@ -1,0 +1,46 @@
+"""Inbound documents: every byte a partner sends us, kept as received."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+RECEIVED, PROCESSED, DUPLICATE, FAILED, REJECTED = (
+    "received",
+    "processed",
+    "duplicate",
+    "failed",
+    "rejected",
+)
+
+
+class InboundDocument:
+    id: int | None
+
+    def __init__(
+        self,
+        channel: str,
+        partner: str | None,
+        raw: bytes,
+        *,
+        content_type: str | None = None,
+        remote_addr: str | None = None,
+        state: str = RECEIVED,
+        error: str | None = None,
+    ) -> None:
+        self.channel = channel
+        self.partner = partner
+        self.raw = raw
+        self.size = len(raw)
+        self.sha256 = hashlib.sha256(raw).hexdigest()
+        self.content_type = content_type
+        self.remote_addr = remote_addr
+        self.received_at = datetime.now(UTC)
+        self.state = state
+        self.error = error
+        self.processed_at = None
+
+    def settle(self, state: str, error: str | None = None) -> None:
+        self.state = state
+        self.error = error
+        self.processed_at = datetime.now(UTC)

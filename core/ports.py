@@ -1,0 +1,91 @@
+"""The interfaces the core needs; storage and adapters implement them."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, NamedTuple, Protocol
+
+from core.canonical import CanonicalOrder
+
+if TYPE_CHECKING:
+    from core.events import Event
+    from core.model.documents import InboundDocument
+    from core.model.orders import Order
+
+
+class Actor(NamedTuple):
+    """Who made a change: a staff member, a trading partner or the system."""
+
+    kind: str
+    name: str
+
+
+SYSTEM = Actor("system", "orderb2b")
+
+
+class DocumentParser(Protocol):
+    def __call__(self, raw: bytes, partner: str | None = None) -> list[CanonicalOrder]: ...
+
+
+class OrderRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, order: Order) -> None: ...
+
+    @abc.abstractmethod
+    def get(self, number: str) -> Order | None: ...
+
+    @abc.abstractmethod
+    def find_external(self, channel: str, partner: str, external_id: str) -> Order | None: ...
+
+    @abc.abstractmethod
+    def find_by_source_document(
+        self, channel: str, partner: str, source_document_id: str
+    ) -> Order | None: ...
+
+
+class DocumentRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, document: InboundDocument) -> None: ...
+
+    @abc.abstractmethod
+    def get(self, document_id: int) -> InboundDocument | None: ...
+
+
+class Inbox(abc.ABC):
+    """Processed message ids per processor: what makes consumers idempotent."""
+
+    @abc.abstractmethod
+    def unseen(self, processor: str, message_ids: Iterable[str]) -> set[str]: ...
+
+    @abc.abstractmethod
+    def record(self, processor: str, message_ids: Iterable[str]) -> None: ...
+
+
+class UnitOfWork(abc.ABC):
+    orders: OrderRepository
+    documents: DocumentRepository
+    inbox: Inbox
+    actor: Actor
+
+    def __enter__(self) -> UnitOfWork:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.rollback()
+
+    @abc.abstractmethod
+    def emit(self, event: Event, target: str | None = None) -> None:
+        """Queue an event in the outbox; it is written with the commit."""
+
+    @abc.abstractmethod
+    def next_number(self, series: str) -> int: ...
+
+    @abc.abstractmethod
+    def flush(self) -> None: ...
+
+    @abc.abstractmethod
+    def commit(self) -> None: ...
+
+    @abc.abstractmethod
+    def rollback(self) -> None: ...

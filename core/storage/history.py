@@ -1,0 +1,89 @@
+"""Writes the change history from the ORM's change set, inside the same flush.
+
+No code path can forget it: every insert and update of an audited object in a
+session becomes history rows (who, when, each field with old and new value),
+and deleting an audited object raises.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import event, insert, inspect
+from sqlalchemy.orm import Session
+
+from core.errors import DeletionRefused
+from core.storage import tables
+from core.storage.orm import AUDIT_ROOTS, ENTITY_NAMES, UNAUDITED_FIELDS
+
+
+def install(session: Session) -> None:
+    event.listen(session, "before_flush", _refuse_deletes)
+    event.listen(session, "after_flush", _write_history)
+
+
+def _refuse_deletes(session: Session, _context, _instances) -> None:
+    for obj in session.deleted:
+        if type(obj) in AUDIT_ROOTS:
+            raise DeletionRefused(f"{ENTITY_NAMES[type(obj)]} records are archived, never deleted")
+
+
+def _write_history(session: Session, _context) -> None:
+    actor = session.info["actor"]
+    now = datetime.now(UTC)
+    rows = []
+    for obj in session.new:
+        if type(obj) in AUDIT_ROOTS:
+            rows.append(_row(obj, "create", _changes(obj, created=True), actor, now))
+    for obj in session.dirty:
+        if type(obj) in AUDIT_ROOTS and session.is_modified(obj, include_collections=False):
+            changes = _changes(obj, created=False)
+            if changes:
+                rows.append(_row(obj, "update", changes, actor, now))
+    if rows:
+        session.connection().execute(insert(tables.history), rows)
+
+
+def _changes(obj: Any, *, created: bool) -> dict[str, dict[str, Any]]:
+    state = inspect(obj)
+    changes = {}
+    for attr in state.mapper.column_attrs:
+        name = attr.key
+        if name in UNAUDITED_FIELDS or name == "id":
+            continue
+        hist = state.attrs[name].history
+        if created:
+            value = getattr(obj, name, None)
+            if value is not None:
+                changes[name] = {"old": None, "new": plain_value(value)}
+        elif hist.has_changes():
+            old = hist.deleted[0] if hist.deleted else None
+            new = hist.added[0] if hist.added else None
+            if old != new:
+                changes[name] = {"old": plain_value(old), "new": plain_value(new)}
+    return changes
+
+
+def _row(obj: Any, action: str, changes: dict, actor, now: datetime) -> dict[str, Any]:
+    doc_type, root_id = AUDIT_ROOTS[type(obj)]
+    return {
+        "doc_type": doc_type,
+        "doc_id": root_id(obj),
+        "entity": ENTITY_NAMES[type(obj)],
+        "entity_id": obj.id,
+        "action": action,
+        "actor_kind": actor.kind,
+        "actor": actor.name,
+        "at": now,
+        "changes": changes,
+    }
+
+
+def plain_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return value

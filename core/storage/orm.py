@@ -1,0 +1,55 @@
+"""Maps the plain domain classes onto the tables (the domain knows no ORM)."""
+
+from sqlalchemy.orm import registry, relationship
+
+from core.model.customers import Customer
+from core.model.documents import InboundDocument
+from core.model.orders import Order, OrderLine
+from core.model.partners import Partner
+from core.model.products import Product
+from core.model.staff import StaffMember
+from core.storage import tables
+
+mapper_registry = registry(metadata=tables.metadata)
+_mapped = False
+
+# Audited classes: which document they belong to, and how to find its id.
+AUDIT_ROOTS = {
+    Order: ("order", lambda o: o.id),
+    OrderLine: ("order", lambda line: line.order_id),
+    Partner: ("partner", lambda p: p.id),
+    Customer: ("customer", lambda c: c.id),
+    Product: ("product", lambda p: p.id),
+    StaffMember: ("staff", lambda s: s.id),
+}
+ENTITY_NAMES = {
+    Order: "order",
+    OrderLine: "order_line",
+    Partner: "partner",
+    Customer: "customer",
+    Product: "product",
+    StaffMember: "staff",
+}
+UNAUDITED_FIELDS = frozenset({"updated_at", "created_at", "password_hash", "secret_hash"})
+
+
+def map_domain() -> None:
+    global _mapped
+    if _mapped:
+        return
+    mapper_registry.map_imperatively(OrderLine, tables.order_lines)
+    mapper_registry.map_imperatively(
+        Order,
+        tables.orders,
+        properties={
+            "lines": relationship(
+                OrderLine, order_by=tables.order_lines.c.line_number, lazy="selectin"
+            )
+        },
+    )
+    mapper_registry.map_imperatively(InboundDocument, tables.inbound_documents)
+    mapper_registry.map_imperatively(Partner, tables.partners)
+    mapper_registry.map_imperatively(Customer, tables.customers)
+    mapper_registry.map_imperatively(Product, tables.products)
+    mapper_registry.map_imperatively(StaffMember, tables.staff)
+    _mapped = True

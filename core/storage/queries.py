@@ -1,0 +1,80 @@
+"""Read-side queries for the CLI, the API and the admin web."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from core.errors import NotFound
+from core.storage import tables
+from core.storage.history import plain_value
+
+_orders = tables.orders.c
+_lines = tables.order_lines.c
+
+
+def list_orders(engine: Engine, *, status: str | None = None, limit: int = 100) -> list[dict]:
+    query = (
+        select(
+            _orders.number,
+            _orders.status,
+            _orders.channel,
+            _orders.partner,
+            _orders.external_order_id,
+            _orders.order_date,
+            _orders.currency,
+            _orders.total_amount,
+            _orders.needs_attention,
+            _orders.created_at,
+        )
+        .order_by(_orders.id.desc())
+        .limit(limit)
+    )
+    if status:
+        query = query.where(_orders.status == status)
+    with engine.connect() as connection:
+        return [_row(row) for row in connection.execute(query)]
+
+
+def count_orders(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return connection.execute(select(func.count()).select_from(tables.orders)).scalar_one()
+
+
+def order_detail(engine: Engine, number: str) -> dict[str, Any]:
+    with engine.connect() as connection:
+        order = connection.execute(
+            select(tables.orders).where(_orders.number == number)
+        ).one_or_none()
+        if order is None:
+            raise NotFound(f"no order {number}")
+        lines = connection.execute(
+            select(tables.order_lines)
+            .where(_lines.order_id == order.id)
+            .order_by(_lines.line_number)
+        )
+        history = connection.execute(
+            select(tables.history)
+            .where(
+                tables.history.c.doc_type == "order",
+                tables.history.c.doc_id == order.id,
+            )
+            .order_by(tables.history.c.id)
+        )
+        detail = _row(order)
+        detail["lines"] = [_row(line, drop=("order_id",)) for line in lines]
+        detail["history"] = [_row(entry, drop=("doc_type", "doc_id")) for entry in history]
+    return detail
+
+
+def document_states(engine: Engine) -> dict[str, int]:
+    c = tables.inbound_documents.c
+    with engine.connect() as connection:
+        rows = connection.execute(select(c.state, func.count()).group_by(c.state))
+        return dict(rows)
+
+
+def _row(row, drop: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {k: plain_value(v) for k, v in row._mapping.items() if k not in drop}

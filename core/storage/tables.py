@@ -1,0 +1,239 @@
+"""The relational schema. Alembic migrations create it; this module describes it."""
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+
+from core.storage.types import Document, ExactDecimal
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def _stamps():
+    return (
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("updated_at", DateTime(timezone=True), nullable=False),
+        Column("archived", Boolean, nullable=False, server_default=text("false")),
+    )
+
+
+partners = Table(
+    "partners",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("identity_domain", String(64)),
+    Column("identity", String(200)),
+    Column("secret_salt", String(64)),
+    Column("secret_hash", String(128)),
+    Column("mode", String(16), nullable=False, server_default="production"),
+    *_stamps(),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("email", String(254)),
+    Column("phone", String(64)),
+    Column("partner_code", String(64)),
+    *_stamps(),
+)
+
+products = Table(
+    "products",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("sku", String(100), nullable=False, unique=True),
+    Column("description", Text),
+    Column("manufacturer_name", String(200)),
+    Column("manufacturer_part_id", String(100)),
+    Column("unit_of_measure", String(8), nullable=False, server_default="EA"),
+    Column("list_price", ExactDecimal),
+    Column("cost", ExactDecimal),
+    Column("currency", String(3), nullable=False, server_default="USD"),
+    *_stamps(),
+)
+
+staff = Table(
+    "staff",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("display_name", String(200), nullable=False),
+    Column("email", String(254)),
+    Column("password_hash", String(256), nullable=False),
+    Column("is_admin", Boolean, nullable=False, server_default=text("false")),
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+    *_stamps(),
+)
+
+inbound_documents = Table(
+    "inbound_documents",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("channel", String(16), nullable=False),
+    Column("partner", String(64)),
+    Column("sha256", String(64), nullable=False, index=True),
+    Column("content_type", String(100)),
+    Column("raw", LargeBinary, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("remote_addr", String(64)),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("error", Text),
+    Column("processed_at", DateTime(timezone=True)),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("number", String(32), nullable=False, unique=True),
+    Column("channel", String(16), nullable=False),
+    Column("partner", String(64), nullable=False),
+    Column("external_order_id", String(100), nullable=False),
+    Column("source_document_id", String(200)),
+    Column("source_version", String(32)),
+    Column("status", String(24), nullable=False, index=True),
+    Column("needs_attention", Boolean, nullable=False, server_default=text("false")),
+    Column("attention_reason", Text),
+    Column("order_date", DateTime(timezone=True)),
+    Column("currency", String(3), nullable=False),
+    Column("buyer_organisation", String(200)),
+    Column("buyer_name", String(200)),
+    Column("buyer_email", String(254)),
+    Column("buyer_phone", String(64)),
+    Column("ship_to", Document),
+    Column("bill_to", Document),
+    Column("shipping_method", String(200)),
+    Column("shipping_amount", ExactDecimal),
+    Column("tax_amount", ExactDecimal),
+    Column("discount_amount", ExactDecimal),
+    Column("total_amount", ExactDecimal),
+    Column("payment", Document),
+    Column("extrinsics", Document),
+    Column("comments", Text),
+    Column("customer_id", Id, ForeignKey("customers.id")),
+    Column("inbound_document_id", Id, ForeignKey("inbound_documents.id")),
+    *_stamps(),
+    UniqueConstraint("channel", "partner", "external_order_id"),
+    Index("ix_orders_source_document", "channel", "partner", "source_document_id"),
+)
+
+order_lines = Table(
+    "order_lines",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("order_id", Id, ForeignKey("orders.id"), nullable=False, index=True),
+    Column("line_number", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("quantity", ExactDecimal, nullable=False),
+    Column("unit_of_measure", String(8), nullable=False),
+    Column("unit_price", ExactDecimal),
+    Column("currency", String(3)),
+    Column("buyer_part_id", String(100)),
+    Column("supplier_part_id", String(100)),
+    Column("supplier_part_aux_id", String(200)),
+    Column("manufacturer_part_id", String(100)),
+    Column("manufacturer_name", String(200)),
+    Column("description", Text),
+    Column("classification", Document),
+    Column("requested_delivery_date", Date),
+    Column("comments", Text),
+    Column("extrinsics", Document),
+    UniqueConstraint("order_id", "line_number"),
+)
+
+history = Table(
+    "history",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("doc_type", String(32), nullable=False),
+    Column("doc_id", Id, nullable=False),
+    Column("entity", String(32), nullable=False),
+    Column("entity_id", Id, nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("actor_kind", String(16), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("changes", Document, nullable=False),
+    Index("ix_history_doc", "doc_type", "doc_id"),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("message_id", String(32), nullable=False, unique=True),
+    Column("routing_key", String(100), nullable=False),
+    Column("target", String(64)),
+    Column("payload", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+    Index(
+        "ix_outbox_unsent",
+        "id",
+        postgresql_where=text("sent_at IS NULL"),
+        sqlite_where=text("sent_at IS NULL"),
+    ),
+)
+
+inbox = Table(
+    "inbox",
+    metadata,
+    Column("processor", String(64), primary_key=True),
+    Column("message_id", String(32), primary_key=True),
+    Column("processed_at", DateTime(timezone=True), nullable=False),
+)
+
+dead_letters = Table(
+    "dead_letters",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("processor", String(64), nullable=False),
+    Column("message_id", String(32), nullable=False),
+    Column("routing_key", String(100), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("error", Text, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("failed_at", DateTime(timezone=True), nullable=False),
+    Column("replayed_at", DateTime(timezone=True)),
+)
+
+counters = Table(
+    "counters",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", Id, nullable=False),
+)
+
+AUDITED = ("partners", "customers", "products", "staff", "orders", "order_lines")
+NEVER_DELETED = (*AUDITED, "inbound_documents", "history", "dead_letters")

@@ -1,0 +1,119 @@
+"""The SQL unit of work: one transaction holding state, history and outbox."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import insert, select, text, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from core import ports
+from core.events import Event
+from core.storage import history, tables
+from core.storage.orm import map_domain
+from core.storage.repositories import (
+    SqlDocumentRepository,
+    SqlInbox,
+    SqlOrderRepository,
+)
+
+
+def new_message_id() -> str:
+    return uuid.uuid4().hex
+
+
+def outbox_row(event: Event, target: str | None, now: datetime) -> dict:
+    return {
+        "message_id": new_message_id(),
+        "routing_key": event.routing_key,
+        "target": target,
+        "payload": json.dumps(event.payload(), separators=(",", ":")),
+        "created_at": now,
+    }
+
+
+class SqlUnitOfWork(ports.UnitOfWork):
+    def __init__(self, session_factory: sessionmaker, actor: ports.Actor = ports.SYSTEM):
+        self.session_factory = session_factory
+        self.actor = actor
+        self.on_commit = None
+
+    def __enter__(self) -> SqlUnitOfWork:
+        self.session: Session = self.session_factory()
+        self.session.info["actor"] = self.actor
+        history.install(self.session)
+        self.orders = SqlOrderRepository(self.session)
+        self.documents = SqlDocumentRepository(self.session)
+        self.inbox = SqlInbox(self.session)
+        self._events: list[tuple[Event, str | None]] = []
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.rollback()
+        self.session.close()
+
+    def emit(self, event: Event, target: str | None = None) -> None:
+        self._events.append((event, target))
+
+    def next_number(self, series: str) -> int:
+        if self.session.bind.dialect.name == "postgresql":
+            return self.session.execute(text(f"SELECT nextval('{series}_number_seq')")).scalar()
+        counters = tables.counters
+        value = self.session.execute(
+            update(counters)
+            .where(counters.c.name == series)
+            .values(value=counters.c.value + 1)
+            .returning(counters.c.value)
+        ).scalar()
+        if value is None:
+            self.session.execute(insert(counters).values(name=series, value=1))
+            value = 1
+        return value
+
+    def flush(self) -> None:
+        self.session.flush()
+
+    def commit(self) -> None:
+        self.session.flush()
+        if self._events:
+            now = datetime.now(UTC)
+            rows = [outbox_row(event, target, now) for event, target in self._events]
+            self.session.execute(insert(tables.outbox), rows)
+            self._events.clear()
+        self.session.commit()
+        if self.on_commit:
+            self.on_commit()
+
+    def rollback(self) -> None:
+        self._events.clear()
+        self.session.rollback()
+
+    def execute(self, statement):
+        return self.session.execute(statement)
+
+    def scalars(self, statement):
+        return self.session.scalars(statement)
+
+
+class SqlUnitOfWorkFactory:
+    """Makes units of work on one engine; `on_commit` wakes in-process delivery."""
+
+    def __init__(self, engine: Engine) -> None:
+        map_domain()
+        self.engine = engine
+        self.sessions = sessionmaker(bind=engine, expire_on_commit=False)
+        self.on_commit = None
+
+    def __call__(self, actor: ports.Actor = ports.SYSTEM) -> SqlUnitOfWork:
+        uow = SqlUnitOfWork(self.sessions, actor)
+        uow.on_commit = self.on_commit
+        return uow
+
+    def session(self) -> Session:
+        return self.sessions()
+
+
+__all__ = ["SqlUnitOfWork", "SqlUnitOfWorkFactory", "select"]

@@ -1,0 +1,136 @@
+"""A processor's consumer: takes its queue in batches, handles them in one
+transaction each (inbox included), then acknowledges.
+
+A message that fails goes to the retry queue of its attempt (a fixed delay each)
+and, past the last attempt, to the dead-letter exchange with its error; in both
+cases it is published with a confirm before the original is acknowledged.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+import pika
+from pika.exceptions import AMQPError
+
+from core.messagebus import Message, MessageBus, Processor
+from core.storage import dead_letters
+from hub.amqp.relay import message_properties
+from hub.amqp.topology import Topology, declare
+
+log = logging.getLogger("orderb2b.consumer")
+
+
+class QueueConsumer:
+    def __init__(
+        self,
+        bus: MessageBus,
+        engine,
+        amqp_url: str,
+        topology: Topology,
+        processor: Processor,
+        *,
+        prefetch: int = 200,
+        batch_size: int = 100,
+        max_attempts: int = 5,
+        metrics=None,
+    ) -> None:
+        self.bus = bus
+        self.engine = engine
+        self.amqp_url = amqp_url
+        self.topology = topology
+        self.processor = processor
+        self.prefetch = prefetch
+        self.batch_size = batch_size
+        self.max_attempts = max_attempts
+        self.metrics = metrics
+        self.handled = 0
+
+    def run(self, stopping: threading.Event) -> None:
+        backoff = 0.5
+        while not stopping.is_set():
+            try:
+                self._consume(stopping)
+                backoff = 0.5
+            except AMQPError as error:
+                log.warning("consumer connection lost", extra={"error": repr(error)})
+            if not stopping.is_set():
+                stopping.wait(backoff)
+                backoff = min(backoff * 2, 10.0)
+
+    def _consume(self, stopping: threading.Event) -> None:
+        connection = pika.BlockingConnection(pika.URLParameters(self.amqp_url))
+        try:
+            channel = connection.channel()
+            declare(channel, self.topology, {self.processor.name: self.processor.routing_keys})
+            channel.basic_qos(prefetch_count=self.prefetch)
+            publisher = connection.channel()
+            publisher.confirm_delivery()
+            queue = self.topology.queue(self.processor.name)
+            batch: list[tuple[int, Message, dict]] = []
+            for method, properties, body in channel.consume(queue, inactivity_timeout=0.005):
+                if method is not None:
+                    batch.append(_received(method, properties, body))
+                    if len(batch) < self.batch_size:
+                        continue
+                if batch:
+                    self._settle(channel, publisher, batch)
+                    batch = []
+                if stopping.is_set():
+                    break
+            channel.cancel()
+        finally:
+            if connection.is_open:
+                connection.close()
+
+    def _settle(self, channel, publisher, batch) -> None:
+        started = time.perf_counter()
+        messages = [message for _, message, _ in batch]
+        failures = self.bus.deliver(self.processor, messages)
+        headers_by_id = {message.message_id: headers for _, message, headers in batch}
+        for message, error in failures:
+            self._route_failure(publisher, message, headers_by_id[message.message_id], error)
+        channel.basic_ack(batch[-1][0], multiple=True)
+        self.handled += len(batch)
+        if self.metrics:
+            self.metrics.count(
+                "orderb2b_messages_handled_total",
+                "messages handled by processor",
+                len(batch),
+                processor=self.processor.name,
+            )
+            self.metrics.observe(
+                "orderb2b_batch_seconds", "time to handle one batch", time.perf_counter() - started
+            )
+
+    def _route_failure(self, publisher, message: Message, headers: dict, error: Exception) -> None:
+        attempts = int(headers.get("x-attempts", 0)) + 1
+        description = f"{type(error).__name__}: {error}"
+        log.warning(
+            "message failed",
+            extra={
+                "processor": self.processor.name,
+                "message_id": message.message_id,
+                "attempts": attempts,
+                "error": description,
+            },
+        )
+        headers = {**headers, "x-attempts": attempts, "x-error": description[:1000]}
+        properties = message_properties(message, headers)
+        if attempts >= self.max_attempts:
+            dead_letters.record(self.engine, self.processor.name, message, description, attempts)
+            publisher.basic_publish(
+                self.topology.dead_exchange, self.processor.name, message.body.encode(), properties
+            )
+            return
+        level = self.topology.retry_level(attempts)
+        retry_queue = self.topology.retry_queue(self.processor.name, level)
+        publisher.basic_publish("", retry_queue, message.body.encode(), properties)
+
+
+def _received(method, properties, body: bytes) -> tuple[int, Message, dict]:
+    headers = dict(properties.headers or {})
+    message = Message(properties.message_id, properties.type, body.decode())
+    return method.delivery_tag, message, headers

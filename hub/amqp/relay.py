@@ -1,0 +1,231 @@
+"""The outbox relay: publishes outbox rows to RabbitMQ with publisher confirms.
+
+Rows are claimed in a transaction (SKIP LOCKED on PostgreSQL, so relays can run in
+several processes), published as persistent messages, and marked sent in that
+same transaction only once the broker has confirmed every one of them. A nack, a
+lost connection or a crash leaves them unsent, to be published again; consumers
+drop the duplicates by message id.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from datetime import UTC, datetime
+
+import pika
+from pika.exceptions import AMQPError
+from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
+
+from core.messagebus import Message
+from core.storage import tables
+from hub.amqp.topology import Topology, declare
+
+log = logging.getLogger("orderb2b.relay")
+_c = tables.outbox.c
+
+
+def message_properties(message: Message, headers: dict | None = None) -> pika.BasicProperties:
+    return pika.BasicProperties(
+        message_id=message.message_id,
+        type=message.routing_key,
+        content_type="application/json",
+        delivery_mode=pika.DeliveryMode.Persistent,
+        headers=headers or {},
+    )
+
+
+def destination(topology: Topology, message: Message) -> tuple[str, str]:
+    if message.target:
+        return "", topology.queue(message.target)
+    return topology.exchange, message.routing_key
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        engine: Engine,
+        amqp_url: str,
+        topology: Topology,
+        processors: dict[str, tuple[str, ...]],
+        *,
+        batch_size: int = 500,
+        idle_poll: float = 0.02,
+        metrics=None,
+    ) -> None:
+        self.engine = engine
+        self.amqp_url = amqp_url
+        self.topology = topology
+        self.processors = processors
+        self.batch_size = batch_size
+        self.idle_poll = idle_poll
+        self.metrics = metrics
+        self.published = 0
+        self._session: _RelaySession | None = None
+
+    def wake(self) -> None:
+        session = self._session
+        if session is not None:
+            session.wake()
+
+    def run(self, stopping: threading.Event) -> None:
+        backoff = 0.5
+        while not stopping.is_set():
+            started = time.monotonic()
+            try:
+                blocking_declare(self.amqp_url, self.topology, self.processors)
+                self._session = _RelaySession(self, stopping)
+                self._session.run()
+            except AMQPError as error:
+                log.warning("relay connection lost", extra={"error": repr(error)})
+            finally:
+                self._session = None
+            if time.monotonic() - started > 10:
+                backoff = 0.5
+            if not stopping.is_set():
+                stopping.wait(backoff)
+                backoff = min(backoff * 2, 10.0)
+
+
+class _RelaySession:
+    """One connection's life: an I/O loop that pumps the outbox in confirmed batches."""
+
+    def __init__(self, relay: OutboxRelay, stopping: threading.Event) -> None:
+        self.relay = relay
+        self.stopping = stopping
+        self.pending: dict[int, int] = {}
+        self.nacked = False
+        self.next_tag = 0
+        self.db = None
+        self.transaction = None
+        self.row_ids: list[int] = []
+        self.idle_timer = None
+        parameters = pika.URLParameters(relay.amqp_url)
+        self.connection = pika.SelectConnection(
+            parameters,
+            on_open_callback=self._opened,
+            on_open_error_callback=self._failed,
+            on_close_callback=self._closed,
+        )
+
+    def run(self) -> None:
+        self.connection.ioloop.start()
+
+    def wake(self) -> None:
+        # The loop may be closing; then the next session pumps.
+        with contextlib.suppress(Exception):
+            self.connection.ioloop.add_callback_threadsafe(self._pump_if_idle)
+
+    def _opened(self, connection) -> None:
+        connection.channel(on_open_callback=self._channel_opened)
+
+    def _failed(self, _connection, error) -> None:
+        log.warning("relay could not connect", extra={"error": repr(error)})
+        self.connection.ioloop.stop()
+
+    def _closed(self, _connection, reason) -> None:
+        self._release(commit=False)
+        self.connection.ioloop.stop()
+
+    def _channel_opened(self, channel) -> None:
+        self.channel = channel
+        channel.confirm_delivery(self._confirmed, callback=lambda _frame: self._pump())
+
+    def _pump_if_idle(self) -> None:
+        if self.db is None and self.idle_timer is not None:
+            self.connection.ioloop.remove_timeout(self.idle_timer)
+            self.idle_timer = None
+            self._pump()
+
+    def _pump(self) -> None:
+        self.idle_timer = None
+        if self.stopping.is_set():
+            self.connection.close()
+            return
+        rows = self._claim()
+        if not rows:
+            self._release(commit=False)
+            self.idle_timer = self.connection.ioloop.call_later(self.relay.idle_poll, self._pump)
+            return
+        for row_id, message in rows:
+            exchange, routing_key = destination(self.relay.topology, message)
+            self.channel.basic_publish(
+                exchange,
+                routing_key,
+                message.body.encode(),
+                message_properties(message),
+            )
+            self.next_tag += 1
+            self.pending[self.next_tag] = row_id
+
+    def _claim(self) -> list[tuple[int, Message]]:
+        query = (
+            select(_c.id, _c.message_id, _c.routing_key, _c.payload, _c.target)
+            .where(_c.sent_at.is_(None))
+            .order_by(_c.id)
+            .limit(self.relay.batch_size)
+        )
+        if self.relay.engine.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        self.db = self.relay.engine.connect()
+        self.transaction = self.db.begin()
+        rows = self.db.execute(query).all()
+        self.row_ids = [row.id for row in rows]
+        self.nacked = False
+        return [
+            (row.id, Message(row.message_id, row.routing_key, row.payload, row.target))
+            for row in rows
+        ]
+
+    def _confirmed(self, frame) -> None:
+        method = frame.method
+        tags = (
+            [t for t in self.pending if t <= method.delivery_tag]
+            if method.multiple
+            else [method.delivery_tag]
+        )
+        for tag in tags:
+            self.pending.pop(tag, None)
+        if isinstance(method, pika.spec.Basic.Nack):
+            self.nacked = True
+        if not self.pending:
+            published = len(self.row_ids)
+            self._release(commit=not self.nacked)
+            if not self.nacked:
+                self.relay.published += published
+                if self.relay.metrics:
+                    self.relay.metrics.count(
+                        "orderb2b_outbox_published_total",
+                        "messages confirmed by the broker",
+                        published,
+                    )
+            self._pump()
+
+    def _release(self, *, commit: bool) -> None:
+        if self.db is None:
+            return
+        try:
+            if commit and self.row_ids:
+                self.db.execute(
+                    update(tables.outbox)
+                    .where(_c.id.in_(self.row_ids))
+                    .values(sent_at=datetime.now(UTC))
+                )
+                self.transaction.commit()
+            else:
+                self.transaction.rollback()
+        finally:
+            self.db.close()
+            self.db = self.transaction = None
+            self.row_ids = []
+
+
+def blocking_declare(amqp_url: str, topology: Topology, processors) -> None:
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    try:
+        declare(connection.channel(), topology, processors)
+    finally:
+        connection.close()

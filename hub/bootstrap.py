@@ -1,0 +1,56 @@
+"""The composition root: wires storage, adapters and processors. Nothing runs at import."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from core import commands
+from core.handlers.documents import receive_document, reject_document
+from core.handlers.normaliser import Normaliser
+from core.handlers.orders import ingest_order
+from core.messagebus import MessageBus, Processor
+from core.ports import DocumentParser
+from core.storage.engine import make_engine
+from core.storage.migrate import upgrade
+from core.storage.uow import SqlUnitOfWorkFactory
+from hub.config import Config
+
+COMMAND_HANDLERS = {
+    commands.ReceiveDocument: receive_document,
+    commands.RejectDocument: reject_document,
+    commands.IngestOrder: ingest_order,
+}
+
+
+def channel_parsers() -> dict[str, DocumentParser]:
+    from adapters.cxml.parse import parse as parse_cxml
+
+    return {"cxml": parse_cxml}
+
+
+@dataclass
+class App:
+    config: Config
+    engine: Engine
+    uow_factory: SqlUnitOfWorkFactory
+    bus: MessageBus
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def bootstrap(
+    config: Config, *, extra_processors: Sequence[Processor] = (), migrate: bool = False
+) -> App:
+    if config.database_url.startswith("sqlite"):
+        config.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(config.database_url, pool_size=config.thread_pool_size + 4)
+    if migrate:
+        upgrade(engine)
+    uow_factory = SqlUnitOfWorkFactory(engine)
+    processors = [Normaliser(channel_parsers()), *extra_processors]
+    bus = MessageBus(uow_factory, COMMAND_HANDLERS, processors)
+    return App(config, engine, uow_factory, bus)

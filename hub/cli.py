@@ -1,0 +1,207 @@
+"""The `orderb2b` command. Errors are one line on stderr and exit code 2."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from core.errors import OrderB2BError
+
+CHANNELS = ("cxml", "mws", "spapi", "newegg", "x12")
+
+
+class UsageError(Exception):
+    """A bad argument or input: reported in one line, exit code 2."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.action(args) or 0
+    except (UsageError, OrderB2BError, OSError) as error:
+        print(f"orderb2b: {_one_line(error)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _one_line(error: Exception) -> str:
+    text = str(error) or type(error).__name__
+    return " ".join(text.split())
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="orderb2b", description="Order B2B integration hub")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="start the hub")
+    run.add_argument(
+        "--roles", default="http,worker,relay", help="comma list of http, worker, relay"
+    )
+    run.set_defaults(action=_run)
+
+    db = commands.add_parser("db", help="database schema").add_subparsers(dest="db", required=True)
+    db.add_parser("upgrade", help="apply migrations").set_defaults(action=_db_upgrade)
+
+    commands.add_parser("demo", help="load demo data").set_defaults(action=_demo)
+
+    for name, action, text in (
+        ("parse", _parse, "print the canonical orders in a file as JSON"),
+        ("ingest", _ingest, "feed a file through the whole pipeline"),
+    ):
+        sub = commands.add_parser(name, help=text)
+        sub.add_argument("--channel", required=True, choices=CHANNELS)
+        sub.add_argument("--partner", help="trading partner code (default: from the document)")
+        sub.add_argument("file", type=Path)
+        sub.set_defaults(action=action)
+
+    orders = commands.add_parser("orders", help="sales orders").add_subparsers(
+        dest="orders", required=True
+    )
+    listing = orders.add_parser("list", help="list orders")
+    listing.add_argument("--status")
+    listing.add_argument("--limit", type=int, default=100)
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(action=_orders_list)
+    show = orders.add_parser("show", help="one order with its lines and history")
+    show.add_argument("number")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(action=_orders_show)
+
+    queues = commands.add_parser("queues", help="queue depths and dead letters")
+    queues.add_argument("--json", action="store_true")
+    queues.set_defaults(action=_queues, replay=None)
+    replay = queues.add_subparsers(dest="queues").add_parser("replay", help="replay a dead letter")
+    replay.add_argument("id", type=int)
+    replay.set_defaults(action=_queues_replay)
+    return parser
+
+
+def _app(migrate: bool = True, **overrides):
+    from hub.bootstrap import bootstrap
+    from hub.config import Config
+
+    return bootstrap(Config.from_env(**overrides), migrate=migrate)
+
+
+def _run(args) -> int:
+    from hub.config import ROLES
+    from hub.runner import run_hub
+
+    roles = tuple(r.strip() for r in args.roles.split(",") if r.strip())
+    unknown = set(roles) - set(ROLES)
+    if unknown or not roles:
+        raise UsageError(f"unknown role(s): {', '.join(sorted(unknown)) or 'none given'}")
+    return run_hub(roles)
+
+
+def _db_upgrade(_args) -> int:
+    from core.storage.migrate import current
+
+    app = _app(migrate=True)
+    print(f"database at revision {current(app.engine)}")
+    return 0
+
+
+def _demo(_args) -> int:
+    from hub.demo import load_demo, order_request
+    from hub.ingest import ingest_bytes
+
+    app = _app()
+    password = load_demo(app.uow_factory)
+    if password is None:
+        print("demo data already loaded")
+        return 0
+    login = app.config.data_dir / "demo-login.txt"
+    login.parent.mkdir(parents=True, exist_ok=True)
+    login.write_text(f"admin {password}\n")
+    login.chmod(0o600)
+    for n in range(1, 4):
+        ingest_bytes(app, "cxml", "gsa-advantage", order_request(f"DEMO-{n:04d}", lines=n + 2))
+    print(f"demo data loaded; staff login: admin / {password}")
+    return 0
+
+
+def _read(path: Path) -> bytes:
+    if not path.is_file():
+        raise UsageError(f"{path}: no such file")
+    return path.read_bytes()
+
+
+def _parse(args) -> int:
+    from hub.bootstrap import channel_parsers
+
+    parser = channel_parsers().get(args.channel)
+    if parser is None:
+        raise UsageError(f"channel {args.channel} is not available yet")
+    orders = parser(_read(args.file), args.partner)
+    json.dump([order.to_dict() for order in orders], sys.stdout, indent=2)
+    print()
+    return 0
+
+
+def _ingest(args) -> int:
+    from hub.bootstrap import channel_parsers
+    from hub.ingest import ingest_bytes
+
+    raw = _read(args.file)
+    parser = channel_parsers().get(args.channel)
+    if parser is None:
+        raise UsageError(f"channel {args.channel} is not available yet")
+    orders = parser(raw, args.partner)
+    partner = args.partner or orders[0].partner
+    result = ingest_bytes(_app(), args.channel, partner, raw)
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+def _orders_list(args) -> int:
+    from core.storage.queries import list_orders
+
+    orders = list_orders(_app().engine, status=args.status, limit=args.limit)
+    if args.json:
+        print(json.dumps(orders, indent=2))
+        return 0
+    print(f"{'NUMBER':<10} {'STATUS':<18} {'CHANNEL':<7} {'PARTNER':<16} {'EXTERNAL ID':<20} TOTAL")
+    for o in orders:
+        total = f"{o['total_amount'] or ''} {o['currency']}"
+        print(
+            f"{o['number']:<10} {o['status']:<18} {o['channel']:<7} {o['partner'][:16]:<16} "
+            f"{o['external_order_id'][:20]:<20} {total}"
+        )
+    return 0
+
+
+def _orders_show(args) -> int:
+    from core.storage.queries import order_detail
+
+    detail = order_detail(_app().engine, args.number)
+    if args.json:
+        print(json.dumps(detail, indent=2))
+        return 0
+    from hub.text import order_text
+
+    print(order_text(detail))
+    return 0
+
+
+def _queues(args) -> int:
+    from hub.queues import queue_report, report_text
+
+    report = queue_report(_app())
+    print(json.dumps(report, indent=2) if args.json else report_text(report))
+    return 0
+
+
+def _queues_replay(args) -> int:
+    from hub.queues import replay
+
+    letter = replay(_app(), args.id)
+    print(f"dead letter {letter.id} ({letter.routing_key} for {letter.processor}) replayed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""Settings from the environment; nothing else reads os.environ."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROLES = ("http", "worker", "relay")
+
+
+@dataclass(frozen=True)
+class Config:
+    database_url: str
+    amqp_url: str | None
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    data_dir: Path = Path("orderb2b-data")
+    roles: tuple[str, ...] = ROLES
+    max_document_bytes: int = 10 * 1024 * 1024
+    prefetch: int = 200
+    batch_size: int = 100
+    max_attempts: int = 5
+    retry_delays: tuple[float, ...] = (1.0, 5.0, 30.0, 120.0)
+    thread_pool_size: int = 8
+    amqp_prefix: str = "orderb2b"
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def embedded(self) -> bool:
+        return self.amqp_url is None
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Config:
+        env = os.environ if environ is None else environ
+        data_dir = Path(env.get("ORDERB2B_DATA_DIR", "orderb2b-data"))
+        database_url = env.get("ORDERB2B_DATABASE_URL") or f"sqlite:///{data_dir / 'orderb2b.db'}"
+        values = {
+            "database_url": database_url,
+            "amqp_url": env.get("ORDERB2B_AMQP_URL") or None,
+            "http_host": env.get("ORDERB2B_HTTP_HOST", "127.0.0.1"),
+            "http_port": int(env.get("ORDERB2B_HTTP_PORT", "8080")),
+            "data_dir": data_dir,
+            "amqp_prefix": env.get("ORDERB2B_AMQP_PREFIX", "orderb2b"),
+        }
+        if "ORDERB2B_RETRY_DELAYS" in env:
+            values["retry_delays"] = tuple(
+                float(x) for x in env["ORDERB2B_RETRY_DELAYS"].split(",")
+            )
+        if "ORDERB2B_MAX_ATTEMPTS" in env:
+            values["max_attempts"] = int(env["ORDERB2B_MAX_ATTEMPTS"])
+        values.update(overrides)
+        return cls(**values)
+
+    def retry_delay(self, attempt: int) -> float:
+        return self.retry_delays[min(attempt, len(self.retry_delays)) - 1]

@@ -1,0 +1,68 @@
+"""POST /cxml: every cXML request a partner sends, answered with a cXML Response."""
+
+from __future__ import annotations
+
+import time
+
+from twisted.internet.threads import deferToThreadPool
+from twisted.web.resource import Resource
+from twisted.web.server import NOT_DONE_YET
+
+from adapters.cxml.render import render_response
+from hub.intake import Answer, CxmlIntake
+from hub.metrics import Metrics
+
+CONTENT_TYPE = b"text/xml; charset=UTF-8"
+
+
+class CxmlResource(Resource):
+    isLeaf = True
+
+    def __init__(self, intake: CxmlIntake, reactor, pool, metrics: Metrics) -> None:
+        super().__init__()
+        self.intake = intake
+        self.reactor = reactor
+        self.pool = pool
+        self.metrics = metrics
+
+    def render_GET(self, request):
+        request.setHeader(b"content-type", CONTENT_TYPE)
+        return render_response(200, "cXML endpoint: POST a cXML document here")
+
+    def render_POST(self, request):
+        started = time.perf_counter()
+        body = request.content.getvalue()
+        remote_addr = getattr(request.getClientAddress(), "host", None)
+        work = deferToThreadPool(
+            self.reactor,
+            self.pool,
+            self.intake.receive,
+            body,
+            remote_addr,
+            request.body_bytes,
+        )
+        work.addErrback(self._failed)
+        work.addCallback(self._answer, request, started)
+        return NOT_DONE_YET
+
+    def _failed(self, failure) -> Answer:
+        failure.printTraceback()
+        return Answer(500, "the document could not be kept; send it again")
+
+    def _answer(self, answer: Answer, request, started: float) -> None:
+        self.metrics.count(
+            "orderb2b_cxml_requests_total",
+            "cXML requests by status",
+            code=str(answer.code),
+        )
+        self.metrics.observe(
+            "orderb2b_cxml_request_seconds",
+            "time from request to answer",
+            time.perf_counter() - started,
+        )
+        if request._disconnected:
+            return
+        request.setResponseCode(answer.code if answer.code < 600 else 500)
+        request.setHeader(b"content-type", CONTENT_TYPE)
+        request.write(render_response(answer.code, answer.message))
+        request.finish()

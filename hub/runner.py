@@ -1,0 +1,51 @@
+"""Runs the hub under Twisted's asyncio reactor until SIGTERM or SIGINT."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from hub import logs
+
+log = logging.getLogger("orderb2b.run")
+
+
+def install_reactor():
+    from twisted.internet import asyncioreactor
+
+    # A reactor may be installed already (e.g. in tests): then use it.
+    with contextlib.suppress(Exception):
+        asyncioreactor.install(asyncio.new_event_loop())
+    from twisted.internet import reactor
+
+    return reactor
+
+
+def run_hub(roles: tuple[str, ...]) -> int:
+    logs.configure()
+    reactor = install_reactor()
+    from hub.bootstrap import bootstrap
+    from hub.config import Config
+    from hub.service import make_service
+
+    config = Config.from_env(roles=roles)
+    app = bootstrap(config, migrate=True)
+    root = make_service(app, reactor)
+    root.startService()
+    reactor.addSystemEventTrigger("before", "shutdown", root.stopService)
+    reactor.addSystemEventTrigger("after", "shutdown", app.close)
+    if "http" in roles:
+        _announce(config)
+    log.info("hub started", extra={"roles": list(roles), "embedded": config.embedded})
+    reactor.run()
+    log.info("hub stopped")
+    return 0
+
+
+def _announce(config) -> None:
+    print(f"Order B2B is running at http://{config.http_host}:{config.http_port}/", flush=True)
+    login = config.data_dir / "demo-login.txt"
+    if login.is_file():
+        user, password = login.read_text().split()
+        print(f"staff login: {user} / {password}", flush=True)

@@ -1,0 +1,220 @@
+"""The hub's service tree: HTTP, consumers or in-process delivery, outbox relay.
+
+`make_service(app)` builds it without side effects; Twisted starts children in
+order and stops them in reverse, so HTTP stops taking requests first, then the
+workers finish their batch, then the relay publishes what is left.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from twisted.application import service
+from twisted.internet import reactor as default_reactor
+from twisted.internet import task
+from twisted.internet.defer import Deferred
+from twisted.internet.threads import deferToThread
+from twisted.python.threadpool import ThreadPool
+from twisted.web.resource import Resource
+from twisted.web.server import Site
+
+from core.storage import dead_letters, outbox
+from hub.amqp.consumer import QueueConsumer
+from hub.amqp.relay import OutboxRelay
+from hub.amqp.topology import Topology
+from hub.bootstrap import App
+from hub.delivery import InProcessDelivery
+from hub.health import broker_check, database_check
+from hub.http.cxml import CxmlResource
+from hub.http.limits import bounded_request_factory
+from hub.http.ops import HealthResource, MetricsResource
+from hub.intake import CxmlIntake
+from hub.metrics import Metrics
+from hub.partners import PartnerDirectory
+
+log = logging.getLogger("orderb2b.service")
+
+
+class ThreadPoolService(service.Service):
+    def __init__(self, pool: ThreadPool) -> None:
+        self.pool = pool
+
+    def startService(self) -> None:
+        super().startService()
+        self.pool.start()
+
+    def stopService(self):
+        super().stopService()
+        return deferToThread(self.pool.stop)
+
+
+class WorkerThreadService(service.Service):
+    """Runs `worker.run(stopping)` in a thread; stopping waits for it to finish."""
+
+    def __init__(self, name: str, worker) -> None:
+        self.setName(name)
+        self.worker = worker
+        self.stopping = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def startService(self) -> None:
+        super().startService()
+        self.thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.worker.run(self.stopping)
+        except Exception:
+            log.exception("worker stopped by an error", extra={"worker": self.name})
+
+    def stopService(self):
+        super().stopService()
+        self.stopping.set()
+        wake = getattr(self.worker, "wake", None)
+        if wake:
+            wake()
+        return deferToThread(self.thread.join, 30)
+
+
+class HttpService(service.Service):
+    """Listens for HTTP; on stop, closes the port and waits for requests in flight."""
+
+    def __init__(self, site: Site, host: str, port: int, reactor) -> None:
+        self.setName("http")
+        self.site = site
+        self.host = host
+        self.port = port
+        self.reactor = reactor
+        self.listening = None
+
+    def startService(self) -> None:
+        super().startService()
+        self.listening = self.reactor.listenTCP(self.port, self.site, interface=self.host)
+
+    @property
+    def bound_port(self) -> int:
+        return self.listening.getHost().port
+
+    async def _drain(self) -> None:
+        await self.listening.stopListening()
+        for _ in range(200):
+            if not any(getattr(c, "requests", None) for c in _open_channels(self.site)):
+                return
+            await task.deferLater(self.reactor, 0.05, lambda: None)
+
+    def stopService(self):
+        super().stopService()
+        return Deferred.fromCoroutine(self._drain())
+
+
+def _open_channels(site: Site) -> list:
+    return list(getattr(site, "open_channels", ()))
+
+
+class TrackingSite(Site):
+    """A Site that knows its open connections, so shutdown can wait for them."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.open_channels: set = set()
+
+    def buildProtocol(self, addr):
+        channel = super().buildProtocol(addr)
+        original_lost = channel.connectionLost
+        self.open_channels.add(channel)
+
+        def lost(reason, _channel=channel):
+            self.open_channels.discard(_channel)
+            return original_lost(reason)
+
+        channel.connectionLost = lost
+        return channel
+
+
+def topology_for(app: App) -> Topology:
+    return Topology(app.config.amqp_prefix, app.config.retry_delays)
+
+
+def processor_keys(app: App) -> dict[str, tuple[str, ...]]:
+    return {name: p.routing_keys for name, p in app.bus.processors.items()}
+
+
+def make_service(app: App, reactor=default_reactor) -> service.MultiService:
+    config = app.config
+    metrics = Metrics()
+    root = service.MultiService()
+    pool = ThreadPool(minthreads=2, maxthreads=config.thread_pool_size, name="orderb2b-io")
+    ThreadPoolService(pool).setServiceParent(root)
+    wake = None
+    if "worker" in config.roles:
+        wake = _add_workers(root, app, metrics)
+    if "relay" in config.roles and not config.embedded:
+        relay = OutboxRelay(
+            app.engine, config.amqp_url, topology_for(app), processor_keys(app), metrics=metrics
+        )
+        WorkerThreadService("relay", relay).setServiceParent(root)
+        wake = _chain(wake, relay.wake)
+    app.uow_factory.on_commit = wake
+    if "http" in config.roles:
+        site = build_site(app, reactor, pool, metrics)
+        HttpService(site, config.http_host, config.http_port, reactor).setServiceParent(root)
+    return root
+
+
+def _add_workers(root, app: App, metrics: Metrics):
+    config = app.config
+    if config.embedded:
+        delivery = InProcessDelivery(app.bus, app.engine, config)
+        WorkerThreadService("delivery", delivery).setServiceParent(root)
+        return delivery.wake
+    for processor in app.bus.processors.values():
+        consumer = QueueConsumer(
+            app.bus,
+            app.engine,
+            config.amqp_url,
+            topology_for(app),
+            processor,
+            prefetch=config.prefetch,
+            batch_size=config.batch_size,
+            max_attempts=config.max_attempts,
+            metrics=metrics,
+        )
+        WorkerThreadService(f"consumer:{processor.name}", consumer).setServiceParent(root)
+    return None
+
+
+def _chain(first, second):
+    if first is None:
+        return second
+
+    def both() -> None:
+        first()
+        second()
+
+    return both
+
+
+def build_site(app: App, reactor, pool: ThreadPool, metrics: Metrics) -> Site:
+    config = app.config
+    intake = CxmlIntake(app.bus, PartnerDirectory(app.uow_factory), config.max_document_bytes)
+    metrics.gauge(
+        "orderb2b_outbox_backlog",
+        "outbox messages not yet sent",
+        lambda: outbox.backlog(app.engine),
+    )
+    metrics.gauge(
+        "orderb2b_dead_letters",
+        "dead letters awaiting replay",
+        lambda: len(dead_letters.listing(app.engine)),
+    )
+    root = Resource()
+    root.putChild(b"cxml", CxmlResource(intake, reactor, pool, metrics))
+    checks = {"database": database_check(app.engine), "broker": broker_check(config.amqp_url)}
+    root.putChild(b"healthz", HealthResource(reactor, pool, checks))
+    root.putChild(b"metrics", MetricsResource(reactor, pool, metrics))
+    site = TrackingSite(root)
+    site.requestFactory = bounded_request_factory(config.max_document_bytes)
+    site.displayTracebacks = False
+    return site

@@ -1,0 +1,125 @@
+"""Shared fixtures: real PostgreSQL and RabbitMQ, each test with its own database
+and queue prefix, built by the migrations and removed afterwards.
+
+A service that is absent fails the tests that need it in CI (CI=true); on a
+developer machine those tests are skipped with a message saying what is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from pathlib import Path
+
+import pytest
+
+PG_ADMIN_URL = os.environ.get("ORDERB2B_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+AMQP_URL = os.environ.get("ORDERB2B_TEST_AMQP", "amqp://guest:guest@127.0.0.1:5672/%2F")
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "tests" / "fixtures"
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        socket.create_connection((host, port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+def require_service(name: str, host: str, port: int) -> None:
+    if _reachable(host, port):
+        return
+    message = f"{name} is not reachable on {host}:{port}"
+    if os.environ.get("CI"):
+        pytest.fail(f"{message}; CI must provide it", pytrace=False)
+    pytest.skip(f"{message}; start it to run this test (skipped on a developer machine only)")
+
+
+def _admin_execute(statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
+        connection.execute(statement)
+
+
+@pytest.fixture(scope="session")
+def pg_template():
+    """A database migrated to head once per run; each test copies it."""
+    require_service("PostgreSQL", "127.0.0.1", 5432)
+    from core.storage.engine import make_engine
+    from core.storage.migrate import upgrade
+
+    name = f"orderb2b_tpl_{uuid.uuid4().hex[:10]}"
+    _admin_execute(f'CREATE DATABASE "{name}"')
+    engine = make_engine(_database_url(name))
+    upgrade(engine)
+    engine.dispose()
+    yield name
+    _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _database_url(name: str) -> str:
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture
+def pg_url(pg_template):
+    name = f"orderb2b_t_{uuid.uuid4().hex[:12]}"
+    _admin_execute(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
+    yield _database_url(name)
+    _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def sqlite_url(tmp_path):
+    from core.storage.engine import make_engine
+    from core.storage.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'orderb2b.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """Both storage paths: the embedded default and PostgreSQL."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("sqlite_url")
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def amqp_prefix():
+    """A queue and exchange prefix of this test's own, deleted afterwards."""
+    require_service("RabbitMQ", "127.0.0.1", 5672)
+    prefix = f"orderb2b-test-{uuid.uuid4().hex[:10]}"
+    yield prefix
+    delete_topology(AMQP_URL, prefix)
+
+
+def delete_topology(amqp_url: str, prefix: str) -> None:
+    import pika
+
+    from hub.amqp.topology import Topology
+
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    try:
+        channel = connection.channel()
+        topology = Topology(prefix, (1.0, 5.0, 30.0, 120.0))
+        for name in topology.queues(["normaliser", "failing", "recorder"]):
+            channel.queue_delete(name)
+        for exchange in (topology.exchange, topology.dead_exchange):
+            channel.exchange_delete(exchange)
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    path = tmp_path / "data"
+    path.mkdir()
+    return path
