@@ -245,7 +245,9 @@ def _order_date(header: etree._Element) -> datetime | None:
     try:
         return datetime.fromisoformat(value)
     except ValueError:
-        raise ParseError(f"OrderRequestHeader orderDate is not ISO 8601: '{_clip(value)}'") from None
+        raise ParseError(
+            f"OrderRequestHeader orderDate is not ISO 8601: '{_clip(value)}'"
+        ) from None
 
 
 def _delivery_date(item: etree._Element, where: str) -> date | None:

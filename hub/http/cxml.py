@@ -27,7 +27,7 @@ class CxmlResource(Resource):
 
     def render_GET(self, request):
         request.setHeader(b"content-type", CONTENT_TYPE)
-        return render_response(200, "cXML endpoint: POST a cXML document here")
+        return render_response(200, "", message="cXML endpoint: POST a cXML document here")
 
     def render_POST(self, request):
         started = time.perf_counter()
@@ -64,5 +64,5 @@ class CxmlResource(Resource):
             return
         request.setResponseCode(answer.code if answer.code < 600 else 500)
         request.setHeader(b"content-type", CONTENT_TYPE)
-        request.write(render_response(answer.code, answer.message))
+        request.write(render_response(answer.code, "", message=answer.message))
         request.finish()

@@ -75,7 +75,11 @@ def test_document_is_kept_before_it_is_acknowledged(app):
     assert answer.code == 200
     with app.uow_factory() as uow:
         document = uow.documents.get(answer.document_id)
-        assert (document.state, document.raw, document.remote_addr) == ("received", raw, "127.0.0.1")
+        assert (document.state, document.raw, document.remote_addr) == (
+            "received",
+            raw,
+            "127.0.0.1",
+        )
         assert document.partner == "gsa-advantage"
     assert outbox_keys(app) == ["document.received"]
 

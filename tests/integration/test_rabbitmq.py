@@ -1,0 +1,177 @@
+"""The pipeline over RabbitMQ: outbox relay with confirms, consumers, retries, dead letters."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pika
+import pytest
+from sqlalchemy import func, select
+
+from core.storage import dead_letters, outbox, tables
+from hub.amqp.admin import queue_depths
+from hub.amqp.consumer import QueueConsumer
+from hub.amqp.relay import OutboxRelay
+from hub.bootstrap import bootstrap
+from hub.config import Config
+from hub.demo import load_demo, order_request
+from hub.intake import CxmlIntake
+from hub.partners import PartnerDirectory
+from hub.queues import replay
+from hub.service import processor_keys, topology_for
+from tests.conftest import AMQP_URL
+from tests.integration.test_pipeline import FailingProcessor
+
+
+class Running:
+    """Relay and consumers in threads, as the hub runs them."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.stopping = threading.Event()
+        topology = topology_for(app)
+        self.relay = OutboxRelay(app.engine, AMQP_URL, topology, processor_keys(app))
+        workers = [self.relay] + [
+            QueueConsumer(
+                app.bus,
+                app.engine,
+                AMQP_URL,
+                topology,
+                processor,
+                max_attempts=app.config.max_attempts,
+            )
+            for processor in app.bus.processors.values()
+        ]
+        self.threads = [threading.Thread(target=w.run, args=(self.stopping,)) for w in workers]
+        app.uow_factory.on_commit = self.relay.wake
+
+    def __enter__(self):
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join(30)
+        assert not any(t.is_alive() for t in self.threads)
+
+
+def wait_for(condition, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+def order_count(app) -> int:
+    with app.engine.connect() as connection:
+        return connection.execute(select(func.count()).select_from(tables.orders)).scalar_one()
+
+
+@pytest.fixture
+def make_app(pg_url, amqp_prefix, data_dir):
+    made = []
+
+    def make(extra_processors=(), **overrides):
+        values = {
+            "database_url": pg_url,
+            "amqp_url": AMQP_URL,
+            "data_dir": data_dir,
+            "amqp_prefix": amqp_prefix,
+            "retry_delays": (0.05, 0.1),
+            "max_attempts": 3,
+            **overrides,
+        }
+        app = bootstrap(Config(**values), extra_processors=extra_processors)
+        load_demo(app.uow_factory)
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        app.close()
+
+
+def test_orders_flow_through_rabbitmq_exactly_once(make_app):
+    app = make_app()
+    intake = CxmlIntake(app.bus, PartnerDirectory(app.uow_factory), 1_000_000)
+    with Running(app):
+        for n in range(50):
+            assert intake.receive(order_request(f"R-{n}")).code == 200
+        assert intake.receive(order_request("R-0", payload_id="again@buyer")).code == 200
+        wait_for(lambda: order_count(app) == 50 and outbox.backlog(app.engine) == 0)
+        wait_for(lambda: _depth(app, "normaliser") == 0)
+    assert order_count(app) == 50
+    with app.engine.connect() as connection:
+        states = dict(
+            connection.execute(
+                select(tables.inbound_documents.c.state, func.count()).group_by(
+                    tables.inbound_documents.c.state
+                )
+            ).all()
+        )
+    assert states == {"processed": 50, "duplicate": 1}
+
+
+def _depth(app, processor: str) -> int:
+    depths = queue_depths(AMQP_URL, topology_for(app), processor_keys(app))
+    return depths[topology_for(app).queue(processor)]["messages"]
+
+
+def test_failing_message_is_retried_then_dead_lettered_and_replayed(make_app):
+    failing = FailingProcessor({"D-BAD"})
+    app = make_app(extra_processors=[failing])
+    intake = CxmlIntake(app.bus, PartnerDirectory(app.uow_factory), 1_000_000)
+    topology = topology_for(app)
+    with Running(app):
+        for order_id in ("D-1", "D-BAD", "D-2"):
+            intake.receive(order_request(order_id))
+        wait_for(lambda: len(dead_letters.listing(app.engine)) == 1)
+        wait_for(lambda: {"D-1", "D-2"} <= set(failing.seen))
+        depths = queue_depths(AMQP_URL, topology, processor_keys(app))
+        wait_for(lambda: _dead_depth(app) == 1)
+        [letter] = dead_letters.listing(app.engine)
+        assert (letter.processor, letter.attempts) == ("failing", 3)
+        assert "cannot handle D-BAD" in letter.error
+        headers = _peek_dead_headers(topology.dead_queue)
+        assert headers["x-attempts"] == 3 and "cannot handle D-BAD" in headers["x-error"]
+        failing.poison.clear()
+        replay(app, letter.id)
+        wait_for(lambda: "D-BAD" in failing.seen)
+        wait_for(lambda: _dead_depth(app) == 0)
+    assert set(depths) >= {topology.queue("failing"), topology.retry_queue("failing", 1)}
+
+
+def _dead_depth(app) -> int:
+    topology = topology_for(app)
+    return queue_depths(AMQP_URL, topology, processor_keys(app))[topology.dead_queue]["messages"]
+
+
+def _peek_dead_headers(queue: str) -> dict:
+    connection = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
+    try:
+        channel = connection.channel()
+        method, properties, _ = channel.basic_get(queue, auto_ack=False)
+        channel.basic_nack(method.delivery_tag, requeue=True)
+        return dict(properties.headers)
+    finally:
+        connection.close()
+
+
+def test_relay_holds_messages_while_the_broker_is_unreachable(make_app):
+    app = make_app(amqp_url="amqp://guest:guest@127.0.0.1:1/%2F")
+    intake = CxmlIntake(app.bus, PartnerDirectory(app.uow_factory), 1_000_000)
+    assert intake.receive(order_request("H-1")).code == 200
+    stopping = threading.Event()
+    relay = OutboxRelay(app.engine, app.config.amqp_url, topology_for(app), processor_keys(app))
+    thread = threading.Thread(target=relay.run, args=(stopping,))
+    thread.start()
+    time.sleep(1.0)
+    stopping.set()
+    thread.join(15)
+    assert not thread.is_alive()
+    assert outbox.backlog(app.engine) == 1
