@@ -19,6 +19,7 @@ DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 _UTF8_BOM = b"\xef\xbb\xbf"
 _WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 _WHITESPACE = b" \t\r\n"
+_SPACES = re.compile(rb"[ \t\r\n]*")
 _DOCTYPE_TOKEN = re.compile(rb"[\"'\[>]")
 _ENCODING = re.compile(rb"""^<\?xml\s[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
 _ALLOWED_ENCODINGS = frozenset(
@@ -127,8 +128,7 @@ def _scan_prolog(body: bytes) -> bool:
     pos, has_doctype = 0, False
     end = len(body)
     while pos < end:
-        while pos < end and body[pos] in _WHITESPACE:
-            pos += 1
+        pos = _SPACES.match(body, pos).end()
         if body.startswith(b"<?", pos):
             pos = _skip_past(body, b"?>", pos)
         elif body.startswith(b"<!--", pos):

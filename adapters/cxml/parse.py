@@ -82,18 +82,18 @@ def read_envelope(root: etree._Element) -> Envelope:
     _strip_namespaces(root)
     if root.tag != "cXML":
         raise ParseError(f"not a cXML document: the root element is {_name(root)}")
-    header = root.find("Header")
+    header = _child(root, "Header")
     if header is None:
         raise ParseError("cXML has no Header")
-    request = root.find("Request")
+    request = _child(root, "Request")
     if request is None:
         raise ParseError("cXML has no Request")
     kind = _first_element(request)
     if kind is None:
         raise ParseError("Request is empty")
-    sender = header.find("Sender")
-    from_domain, from_identity, _ = _credential(header.find("From"))
-    to_domain, to_identity, _ = _credential(header.find("To"))
+    sender = _child(header, "Sender")
+    from_domain, from_identity, _ = _credential(_child(header, "From"))
+    to_domain, to_identity, _ = _credential(_child(header, "To"))
     sender_domain, sender_identity, secret = _credential(sender)
     return Envelope(
         payload_id=_required_attr(root, "payloadID", "cXML"),
@@ -115,11 +115,11 @@ def read_envelope(root: etree._Element) -> Envelope:
 def parse_order_request(root: etree._Element, partner: str) -> CanonicalOrder:
     """Map a parsed cXML OrderRequest document to a CanonicalOrder."""
     _strip_namespaces(root)
-    request = root.find("Request")
+    request = _child(root, "Request")
     order = _first_element(request) if request is not None else None
     if order is None or order.tag != "OrderRequest":
         raise ParseError("not an OrderRequest")
-    header = order.find("OrderRequestHeader")
+    header = _child(order, "OrderRequestHeader")
     if header is None:
         raise ParseError("OrderRequest has no OrderRequestHeader")
     order_id = _required_attr(header, "orderID", "OrderRequestHeader")
@@ -191,7 +191,7 @@ def _line(item: etree._Element, position: int, scrub: Scrub) -> OrderLine:
         currency=currency,
         buyer_part_id=_child_text(item_id, "BuyerPartID"),
         supplier_part_id=_child_text(item_id, "SupplierPartID"),
-        supplier_part_aux_id=_all_text(_find(item_id, "SupplierPartAuxiliaryID")),
+        supplier_part_aux_id=_all_text(_child(item_id, "SupplierPartAuxiliaryID")),
         manufacturer_part_id=_element_text(_first(info, "ManufacturerPartID")),
         manufacturer_name=_element_text(_first(info, "ManufacturerName")),
         description=_description(info.get("Description", ()), scrub),
@@ -206,13 +206,13 @@ def _line(item: etree._Element, position: int, scrub: Scrub) -> OrderLine:
 
 
 def _credential(party: etree._Element | None) -> tuple[str | None, str | None, str | None]:
-    credential = _find(party, "Credential")
+    credential = _child(party, "Credential")
     if credential is None:
         return None, None, None
     return (
         _attr(credential, "domain"),
-        _all_text(credential.find("Identity")),
-        _all_text(credential.find("SharedSecret")),
+        _all_text(_child(credential, "Identity")),
+        _all_text(_child(credential, "SharedSecret")),
     )
 
 
@@ -287,7 +287,7 @@ def _buyer_contact(contacts: list[etree._Element], ship_to: Address | None) -> C
         return Contact(
             name=_child_text(chosen, "Name"),
             email=_child_text(chosen, "Email"),
-            phone=_phone(chosen.find("Phone")),
+            phone=_phone(_child(chosen, "Phone")),
         )
     if ship_to is None or not (ship_to.email or ship_to.phone):
         return Contact()
@@ -306,7 +306,7 @@ def _pick_contact(contacts: list[etree._Element]) -> etree._Element | None:
 def _discount(discount: etree._Element | None) -> Decimal | None:
     if discount is None:
         return None
-    amount = discount.find("DiscountAmount")
+    amount = _child(discount, "DiscountAmount")
     return _money(amount if amount is not None else discount, "Discount", required=False)[0]
 
 
@@ -314,7 +314,7 @@ def _discount(discount: etree._Element | None) -> Decimal | None:
 
 
 def _payment(payment: etree._Element | None, terms: list[etree._Element]) -> Payment | None:
-    card = _find(payment, "PCard")
+    card = _child(payment, "PCard")
     if card is not None:
         digits = _NON_DIGITS.sub("", card.get("number") or "")
         return Payment(
@@ -379,7 +379,7 @@ def _net_terms(terms: list[etree._Element]) -> Payment:
     for term in terms:
         days = _days(term)
         longest = max(longest, days)
-        percent = _attr(_find(_find(term, "Discount"), "DiscountPercent"), "percent")
+        percent = _attr(_child(_child(term, "Discount"), "DiscountPercent"), "percent")
         if percent is not None:
             described.append(f"{percent}% {days} days")
         else:
@@ -401,7 +401,7 @@ def _days(term: etree._Element) -> int:
 
 def _card_scrubber(payment: etree._Element | None) -> Scrub:
     """Mask the full PCard number wherever free text repeats it."""
-    digits = _NON_DIGITS.sub("", _attr(_find(payment, "PCard"), "number") or "")
+    digits = _NON_DIGITS.sub("", _attr(_child(payment, "PCard"), "number") or "")
     if len(digits) < 8:
         return _keep
     pattern = re.compile(r"[\s-]*".join(digits))
@@ -417,13 +417,13 @@ def _keep(value: str) -> str:
 
 
 def _address(container: etree._Element | None, where: str) -> Address | None:
-    address = _find(container, "Address")
+    address = _child(container, "Address")
     if address is None:
         return None
     deliver_to: list[str] = []
     street: list[str] = []
     city = state = postal_code = country = None
-    postal = address.find("PostalAddress")
+    postal = _child(address, "PostalAddress")
     for child in postal if postal is not None else ():
         tag = child.tag
         if tag == "DeliverTo" or tag == "Street":
@@ -448,7 +448,7 @@ def _address(container: etree._Element | None, where: str) -> Address | None:
         postal_code=postal_code,
         country=_country(country or _attr(address, "isoCountryCode"), where),
         email=_child_text(address, "Email"),
-        phone=_phone(address.find("Phone")),
+        phone=_phone(_child(address, "Phone")),
     )
 
 
@@ -463,7 +463,7 @@ def _country(code: str | None, where: str) -> str | None:
 
 def _phone(phone: etree._Element | None) -> str | None:
     """Format a cXML TelephoneNumber as "+1 703 555-0142 ext. 12"."""
-    number = _find(phone, "TelephoneNumber")
+    number = _child(phone, "TelephoneNumber")
     if number is None:
         return None
     country = _child_text(number, "CountryCode")
@@ -487,7 +487,7 @@ def _money(
 ) -> tuple[Decimal | None, str | None]:
     if container is None:
         return None, None
-    money = container.find("Money")
+    money = _child(container, "Money")
     if money is None:
         if required:
             raise ParseError(f"{where} has no Money")
@@ -528,7 +528,7 @@ def _is_english(lang: str | None) -> bool:
     if not lang:
         return False
     lang = lang.lower()
-    return lang == "en" or lang.startswith("en-") or lang.startswith("en_")
+    return lang == "en" or lang.startswith(("en-", "en_"))
 
 
 def _classification(elements: list[etree._Element]) -> dict[str, str]:
@@ -582,7 +582,7 @@ def _element_text(element: etree._Element | None) -> str | None:
 
 
 def _child_text(element: etree._Element | None, tag: str) -> str | None:
-    return None if element is None else _element_text(element.find(tag))
+    return None if element is None else _element_text(_child(element, tag))
 
 
 def _attr(element: etree._Element | None, name: str) -> str | None:
@@ -619,12 +619,16 @@ def _first(grouped: dict[str, list[etree._Element]], tag: str) -> etree._Element
     return found[0] if found else None
 
 
-def _find(element: etree._Element | None, tag: str) -> etree._Element | None:
-    return None if element is None else element.find(tag)
+def _child(element: etree._Element | None, tag: str) -> etree._Element | None:
+    """First child element with this tag (iterchildren is much faster than find)."""
+    if element is not None:
+        for child in element.iterchildren(tag):
+            return child
+    return None
 
 
 def _all(element: etree._Element | None, tag: str) -> list[etree._Element]:
-    return [] if element is None else element.findall(tag)
+    return [] if element is None else list(element.iterchildren(tag))
 
 
 def _first_element(element: etree._Element) -> etree._Element | None:

@@ -29,7 +29,8 @@ class HubProcess:
         self.process: subprocess.Popen | None = None
 
     def start(self, wait: bool = True) -> HubProcess:
-        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
+        # The child keeps writing to it after this method returns.
+        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
             [sys.executable, "-m", "hub.cli", "run", "--roles", self.roles],
             env=self.env,

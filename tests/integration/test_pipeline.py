@@ -176,9 +176,8 @@ def test_deleting_an_audited_record_is_refused(app):
     for table in ("orders", "order_lines", "history", "inbound_documents"):
         with pytest.raises(Exception, match="never deleted"), app.engine.begin() as connection:
             connection.execute(text(f"DELETE FROM {table}"))
-    with app.engine.begin() as connection:
-        with pytest.raises(Exception, match="never deleted"):
-            connection.execute(delete(tables.orders))
+    with app.engine.begin() as connection, pytest.raises(Exception, match="never deleted"):
+        connection.execute(delete(tables.orders))
     assert count(app, tables.orders) == 1
 
 

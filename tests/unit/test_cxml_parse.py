@@ -300,9 +300,9 @@ def test_a_delete_may_omit_items() -> None:
 
 def test_not_an_order_request() -> None:
     data = document().replace(b"OrderRequest>", b"ProfileRequest>")
-    with pytest.raises(ParseError, match="^not an OrderRequest"):
+    with pytest.raises(ParseError, match=r"^not an OrderRequest"):
         parse(data)
-    with pytest.raises(ParseError, match="^not an OrderRequest"):
+    with pytest.raises(ParseError, match=r"^not an OrderRequest"):
         parse_order_request(parse_xml(data), "BUYER")
 
 

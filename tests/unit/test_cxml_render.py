@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -96,7 +96,7 @@ def test_default_timestamp_is_now_with_a_zone() -> None:
     root, _ = status_of(render_response(201, "Accepted"))
     stamp = datetime.fromisoformat(root.get("timestamp"))
     assert stamp.tzinfo is not None
-    assert abs(datetime.now(timezone.utc) - stamp) < timedelta(minutes=1)
+    assert abs(datetime.now(UTC) - stamp) < timedelta(minutes=1)
 
 
 def test_naive_timestamp_is_taken_as_utc() -> None:

@@ -49,7 +49,7 @@ def listener() -> Iterator[socket.socket]:
 def assert_no_connection(server: socket.socket) -> None:
     try:
         connection, peer = server.accept()
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         return
     connection.close()
     pytest.fail(f"the parser connected to the listener from {peer}")
@@ -223,8 +223,8 @@ def test_excessive_depth_is_refused() -> None:
 
 
 def test_encodings_utf8_with_and_without_bom_and_latin1() -> None:
-    body = '<cXML name="Müller">Köln – ½</cXML>'
-    declared = '<?xml version="1.0" encoding="ISO-8859-1"?>' + body.replace(" –", "")
+    body = '<cXML name="Müller">Köln \u2192 ½</cXML>'
+    declared = '<?xml version="1.0" encoding="ISO-8859-1"?>' + body.replace(" \u2192", "")
     for data in (
         body.encode("utf-8"),
         b"\xef\xbb\xbf" + body.encode("utf-8"),
@@ -265,7 +265,7 @@ def test_parsing_in_threads() -> None:
                 assert len(parse(data)[0].lines) == 5
                 with pytest.raises(HostileDocument):
                     parse_xml((HOSTILE / "xxe_file.xml").read_bytes())
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             failures.append(exc)
 
     threads = [threading.Thread(target=work) for _ in range(4)]

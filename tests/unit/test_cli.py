@@ -1,0 +1,86 @@
+"""The `orderb2b` command on the embedded default."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from hub.cli import main
+from hub.demo import order_request
+from tests.conftest import FIXTURES
+
+
+@pytest.fixture
+def embedded(monkeypatch, tmp_path):
+    monkeypatch.setenv("ORDERB2B_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("ORDERB2B_DATABASE_URL", raising=False)
+    monkeypatch.delenv("ORDERB2B_AMQP_URL", raising=False)
+    return tmp_path
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_parse_prints_a_json_list_of_canonical_orders(capsys):
+    code, out, err = run(capsys, "parse", "--channel", "cxml", str(FIXTURES / "cxml" / "pcard.xml"))
+    assert (code, err) == (0, "")
+    orders = json.loads(out)
+    assert isinstance(orders, list) and len(orders) == 1
+    assert orders[0]["channel"] == "cxml"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("parse", "--channel", "cxml", "missing.xml"), "missing.xml: no such file"),
+        (("parse", "--channel", "mws", str(FIXTURES / "cxml" / "pcard.xml")), "not available"),
+        (("parse", "--channel", "cxml", str(FIXTURES / "hostile" / "billion_laughs.xml")), ""),
+        (("parse", "--channel", "cxml", str(FIXTURES / "hostile" / "not_xml.txt")), ""),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_code_2(capsys, args, message):
+    code, out, err = run(capsys, *args)
+    assert code == 2 and out == ""
+    assert err.startswith("orderb2b: ") and err.count("\n") == 1
+    assert message in err
+
+
+def test_demo_ingest_list_show_and_queues(capsys, embedded):
+    code, out, _ = run(capsys, "demo")
+    assert code == 0 and "staff login: admin / " in out
+    assert (embedded / "data" / "orderb2b.db").is_file()
+    document = embedded / "order.xml"
+    document.write_bytes(order_request("CLI-1", lines=2))
+    code, out, _ = run(capsys, "ingest", "--channel", "cxml", str(document))
+    result = json.loads(out)
+    assert code == 0 and result["state"] == "processed" and len(result["orders"]) == 1
+    code, out, _ = run(capsys, "ingest", "--channel", "cxml", str(document))
+    assert json.loads(out)["state"] == "duplicate"
+    code, out, _ = run(capsys, "orders", "list", "--json")
+    listed = json.loads(out)
+    assert [o["external_order_id"] for o in listed][0] == "CLI-1" and len(listed) == 4
+    code, out, _ = run(capsys, "orders", "list", "--status", "cancelled", "--json")
+    assert json.loads(out) == []
+    code, out, _ = run(capsys, "orders", "show", result["orders"][0], "--json")
+    detail = json.loads(out)
+    assert detail["external_order_id"] == "CLI-1" and detail["history"]
+    code, out, _ = run(capsys, "queues")
+    assert "transport: in-process" in out and "dead letters: 0" in out
+
+
+def test_unknown_order_and_dead_letter_are_exit_code_2(capsys, embedded):
+    assert run(capsys, "orders", "show", "SO9999999")[0] == 2
+    code, _, err = run(capsys, "queues", "replay", "42")
+    assert code == 2 and "no dead letter 42" in err
+
+
+def test_bad_ingest_writes_nothing(capsys, embedded):
+    document = embedded / "bad.xml"
+    document.write_bytes(b"<cXML><Header/></cXML>")
+    assert run(capsys, "ingest", "--channel", "cxml", str(document))[0] == 2
+    code, out, _ = run(capsys, "orders", "list", "--json")
+    assert json.loads(out) == []
