@@ -71,9 +71,10 @@ def _parser() -> etree.XMLParser:
 
 def parse_xml(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Element:
     """Parse untrusted XML bytes and return the root element."""
-    if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise TypeError("parse_xml takes bytes")
-    data = bytes(data)
+    if type(data) is not bytes:
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError("parse_xml takes bytes")
+        data = bytes(data)
     if len(data) > max_bytes:
         raise DocumentTooLarge(f"document is {len(data)} bytes, the limit is {max_bytes}")
     has_doctype = _check_prolog(data)

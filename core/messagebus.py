@@ -39,6 +39,12 @@ class Processor(Protocol):
     def handle(self, event: Event, uow: ports.UnitOfWork) -> None: ...
 
 
+class BatchProcessor(Processor, Protocol):
+    """A processor that does a batch's work together (one lookup, one flush)."""
+
+    def handle_batch(self, events: list[Event], uow: ports.UnitOfWork) -> None: ...
+
+
 CommandHandler = Callable[[Any, ports.UnitOfWork], Any]
 UowFactory = Callable[[ports.Actor], ports.UnitOfWork]
 
@@ -92,8 +98,12 @@ class MessageBus:
         with self.uow_factory(ports.SYSTEM) as uow:
             unique = {m.message_id: m for m in messages}
             fresh = uow.inbox.unseen(processor.name, unique)
-            for message_id, message in unique.items():
-                if message_id in fresh:
-                    processor.handle(message.event(), uow)
+            batch = [m.event() for message_id, m in unique.items() if message_id in fresh]
+            handle_batch = getattr(processor, "handle_batch", None)
+            if handle_batch is not None:
+                handle_batch(batch, uow)
+            else:
+                for event in batch:
+                    processor.handle(event, uow)
             uow.inbox.record(processor.name, fresh)
             uow.commit()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from core.canonical import CanonicalOrder
@@ -39,6 +40,12 @@ class OrderRepository(abc.ABC):
     def find_external(self, channel: str, partner: str, external_id: str) -> Order | None: ...
 
     @abc.abstractmethod
+    def find_external_many(
+        self, keys: Iterable[tuple[str, str, str]]
+    ) -> dict[tuple[str, str, str], Order]:
+        """Orders by (channel, partner, external id), in one lookup."""
+
+    @abc.abstractmethod
     def find_by_source_document(
         self, channel: str, partner: str, source_document_id: str
     ) -> Order | None: ...
@@ -50,6 +57,9 @@ class DocumentRepository(abc.ABC):
 
     @abc.abstractmethod
     def get(self, document_id: int) -> InboundDocument | None: ...
+
+    @abc.abstractmethod
+    def get_many(self, document_ids: Iterable[int]) -> dict[int, InboundDocument]: ...
 
 
 class Inbox(abc.ABC):
@@ -79,7 +89,10 @@ class UnitOfWork(abc.ABC):
         """Queue an event in the outbox; it is written with the commit."""
 
     @abc.abstractmethod
-    def next_number(self, series: str) -> int: ...
+    def next_numbers(self, series: str, count: int) -> list[int]: ...
+
+    @abc.abstractmethod
+    def no_autoflush(self) -> AbstractContextManager: ...
 
     @abc.abstractmethod
     def flush(self) -> None: ...

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
@@ -29,6 +29,13 @@ def channel_parsers() -> dict[str, DocumentParser]:
     from adapters.cxml.parse import parse as parse_cxml
 
     return {"cxml": parse_cxml}
+
+
+def channel_redactors() -> dict[str, Callable[[bytes], bytes]]:
+    """What must not be kept of a raw document (full card numbers), per channel."""
+    from adapters.cxml.parse import mask_card_numbers
+
+    return {"cxml": mask_card_numbers}
 
 
 @dataclass

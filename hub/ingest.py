@@ -10,12 +10,13 @@ from core import commands
 from core.model.documents import InboundDocument
 from core.model.orders import Order
 from core.ports import Actor
-from hub.bootstrap import App
+from hub.bootstrap import App, channel_redactors
 from hub.delivery import InProcessDelivery
 
 
 def ingest_bytes(app: App, channel: str, partner: str | None, raw: bytes) -> dict:
     actor = Actor("staff", getpass.getuser())
+    raw = channel_redactors().get(channel, bytes)(raw)
     document_id = app.bus.execute(commands.ReceiveDocument(channel, partner, raw), actor)
     if not app.config.embedded:
         return {"document_id": document_id, "state": "received", "queued": True}

@@ -2,7 +2,8 @@
 
 Authentication and well-formedness are checked before anything is stored; a
 refused document is still kept (state "rejected") with the reason, and the
-partner gets the cXML status for it.
+partner gets the cXML status for it. Card numbers are truncated before anything
+is kept, the raw document included.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from adapters.cxml.parse import parse_order_request, read_envelope
+from adapters.cxml.parse import mask_card_numbers, parse_order_request, read_envelope
 from adapters.xml import parse_xml
 from core import commands
 from core.errors import AuthenticationFailed, DocumentError, DocumentTooLarge
@@ -39,6 +40,7 @@ class CxmlIntake:
         self, body: bytes, remote_addr: str | None = None, size: int | None = None
     ) -> Answer:
         partner = None
+        body = mask_card_numbers(body)
         try:
             if (len(body) if size is None else size) > self.max_bytes:
                 raise DocumentTooLarge(f"document is larger than {self.max_bytes} bytes")

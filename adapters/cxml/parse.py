@@ -27,10 +27,13 @@ _ORGANISATION_EXTRINSICS = (
     "AgencyName",
     "Agency",
 )
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-_DIGITS = re.compile(r"\d+")
-_NON_DIGITS = re.compile(r"\D")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]{1,18}(?:\.[0-9]{0,18})?|\.[0-9]{1,18})")
+_DIGITS = re.compile(r"[0-9]+")
+_NON_DIGITS = re.compile(r"[^0-9]")
 _NON_LETTERS = re.compile(r"[^a-z]")
+_RAW_PCARD_NUMBER = re.compile(rb"""<PCard\b[^>]*?\bnumber\s*=\s*["']([^"']*)["']""")
+_RAW_NON_DIGITS = re.compile(rb"[^0-9]")
+_NOT_CARD_CHARS = re.compile(r"[^0-9Xx]")
 _CARD_BRANDS = {
     "visa": "visa",
     "mastercard": "mastercard",
@@ -70,11 +73,27 @@ def parse(data: bytes, partner: str | None = None) -> list[CanonicalOrder]:
     root = parse_xml(data)
     envelope = read_envelope(root)
     if envelope.request_kind != "OrderRequest":
-        raise ParseError(f"not an OrderRequest: the Request holds a {envelope.request_kind}")
+        raise ParseError(f"not an OrderRequest: the Request holds {_clip(envelope.request_kind)}")
     partner = partner or envelope.from_identity
     if not partner:
         raise ParseError("From has no Credential/Identity")
     return [parse_order_request(root, partner)]
+
+
+def mask_card_numbers(data: bytes) -> bytes:
+    """The raw document with each PCard number, wherever it recurs, truncated.
+
+    For archiving raw documents: the first six digits (the issuer, which gives the
+    brand) and the last four stay, as PCI DSS truncation allows; the rest become X.
+    """
+    for number in set(_RAW_PCARD_NUMBER.findall(data)):
+        digits = _RAW_NON_DIGITS.sub(b"", number)
+        if len(digits) >= 8:
+            pattern = re.compile(rb"[\s-]*".join(re.escape(bytes([d])) for d in digits))
+            kept = 6 if len(digits) >= 13 else 0
+            masked = digits[:kept] + b"X" * (len(digits) - 4 - kept) + digits[-4:]
+            data = pattern.sub(masked, data)
+    return data
 
 
 def read_envelope(root: etree._Element) -> Envelope:
@@ -172,11 +191,11 @@ def _line(item: etree._Element, position: int, scrub: Scrub) -> OrderLine:
     if quantity < 0:
         raise ParseError(f"{where} has a negative quantity")
     parts = _children(item)
-    item_id = _first(parts, "ItemID")
     detail = _first(parts, "ItemDetail")
     if detail is None:
         raise ParseError(f"{where} has no ItemDetail")
     info = _children(detail)
+    item_id = _children(_first(parts, "ItemID"))
     unit_price, currency = _money(_first(info, "UnitPrice"), f"{where} UnitPrice")
     unit = _element_text(_first(info, "UnitOfMeasure"))
     if unit is None:
@@ -189,9 +208,9 @@ def _line(item: etree._Element, position: int, scrub: Scrub) -> OrderLine:
         unit_of_measure=unit,
         unit_price=unit_price,
         currency=currency,
-        buyer_part_id=_child_text(item_id, "BuyerPartID"),
-        supplier_part_id=_child_text(item_id, "SupplierPartID"),
-        supplier_part_aux_id=_all_text(_child(item_id, "SupplierPartAuxiliaryID")),
+        buyer_part_id=_element_text(_first(item_id, "BuyerPartID")),
+        supplier_part_id=_element_text(_first(item_id, "SupplierPartID")),
+        supplier_part_aux_id=_all_text(_first(item_id, "SupplierPartAuxiliaryID")),
         manufacturer_part_id=_element_text(_first(info, "ManufacturerPartID")),
         manufacturer_name=_element_text(_first(info, "ManufacturerName")),
         description=_description(info.get("Description", ()), scrub),
@@ -266,7 +285,7 @@ def _line_number(item: etree._Element, position: int) -> int:
     value = _attr(item, "lineNumber")
     if value is None:
         return position
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise ParseError(f"ItemOut {position} has an invalid lineNumber '{_clip(value)}'")
     return int(value)
 
@@ -316,10 +335,11 @@ def _discount(discount: etree._Element | None) -> Decimal | None:
 def _payment(payment: etree._Element | None, terms: list[etree._Element]) -> Payment | None:
     card = _child(payment, "PCard")
     if card is not None:
-        digits = _NON_DIGITS.sub("", card.get("number") or "")
+        number = card.get("number") or ""
+        digits = _NON_DIGITS.sub("", number)
         return Payment(
             method="card",
-            card_brand=_card_brand(card.get("name"), digits),
+            card_brand=_card_brand(card.get("name"), _NOT_CARD_CHARS.sub("", number)),
             card_last4=digits[-4:] if len(digits) >= 4 else None,
             card_expiration=_card_expiration(card.get("expiration")),
         )
@@ -339,7 +359,8 @@ def _card_brand(name: str | None, digits: str) -> str | None:
 
 
 def _brand_by_prefix(digits: str) -> str | None:
-    if len(digits) < 12:
+    """The brand by issuer prefix; `digits` may be truncated (digits masked as X)."""
+    if len(digits) < 12 or not digits[:4].isdigit():
         return None
     two, four = int(digits[:2]), int(digits[:4])
     if digits[0] == "4":
@@ -394,7 +415,7 @@ def _net_terms(terms: list[etree._Element]) -> Payment:
 
 def _days(term: etree._Element) -> int:
     value = _attr(term, "payInNumberOfDays")
-    if value is None or not value.isdigit():
+    if value is None or not (value.isascii() and value.isdigit()):
         raise ParseError("PaymentTerm has no valid payInNumberOfDays")
     return int(value)
 
@@ -420,36 +441,26 @@ def _address(container: etree._Element | None, where: str) -> Address | None:
     address = _child(container, "Address")
     if address is None:
         return None
-    deliver_to: list[str] = []
-    street: list[str] = []
-    city = state = postal_code = country = None
-    postal = _child(address, "PostalAddress")
-    for child in postal if postal is not None else ():
-        tag = child.tag
-        if tag == "DeliverTo" or tag == "Street":
-            value = _element_text(child)
-            if value:
-                (deliver_to if tag == "DeliverTo" else street).append(value)
-        elif tag == "City":
-            city = _element_text(child)
-        elif tag == "State":
-            state = _element_text(child) or _attr(child, "isoStateCode")
-        elif tag == "PostalCode":
-            postal_code = _element_text(child)
-        elif tag == "Country":
-            country = _attr(child, "isoCountryCode")
+    parts = _children(address)
+    postal = _children(_first(parts, "PostalAddress"))
+    state = _first(postal, "State")
+    country = _attr(_first(postal, "Country"), "isoCountryCode")
     return Address(
-        name=_child_text(address, "Name"),
+        name=_element_text(_first(parts, "Name")),
         address_id=_attr(address, "addressID"),
-        deliver_to=tuple(deliver_to),
-        street=tuple(street),
-        city=city,
-        state=state,
-        postal_code=postal_code,
+        deliver_to=_texts(postal.get("DeliverTo", ())),
+        street=_texts(postal.get("Street", ())),
+        city=_element_text(_first(postal, "City")),
+        state=_element_text(state) or _attr(state, "isoStateCode"),
+        postal_code=_element_text(_first(postal, "PostalCode")),
         country=_country(country or _attr(address, "isoCountryCode"), where),
-        email=_child_text(address, "Email"),
-        phone=_phone(_child(address, "Phone")),
+        email=_element_text(_first(parts, "Email")),
+        phone=_phone(_first(parts, "Phone")),
     )
+
+
+def _texts(elements: list[etree._Element]) -> tuple[str, ...]:
+    return tuple(value for value in map(_element_text, elements) if value)
 
 
 def _country(code: str | None, where: str) -> str | None:
@@ -604,13 +615,18 @@ def _required_attr(element: etree._Element, name: str, where: str) -> str:
 # Tree helpers
 
 
-def _children(element: etree._Element) -> dict[str, list[etree._Element]]:
-    """Child elements grouped by tag, in one pass."""
-    grouped: dict[str, list[etree._Element]] = {}
+def _children(element: etree._Element | None) -> dict[str, list[etree._Element]]:
+    """Child elements grouped by tag, in one pass (comments land under a non-str key)."""
+    grouped: dict = {}
+    if element is None:
+        return grouped
     for child in element:
         tag = child.tag
-        if isinstance(tag, str):
-            grouped.setdefault(tag, []).append(child)
+        found = grouped.get(tag)
+        if found is None:
+            grouped[tag] = [child]
+        else:
+            found.append(child)
     return grouped
 
 

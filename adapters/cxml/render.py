@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import http
 import os
 import re
 import secrets
@@ -52,12 +53,10 @@ def render_response(
     timestamp: datetime | None = None,
     message: str | None = None,
 ) -> bytes:
-    """A cXML Response carrying one Status; `text` defaults to STATUS_TEXT[code]."""
+    """A cXML Response carrying one Status; an empty `text` is the standard one."""
     if not isinstance(code, int) or not 100 <= code <= 999:
         raise ValueError(f"a cXML status code has three digits, not {code!r}")
-    text = text or STATUS_TEXT.get(code)
-    if not text:
-        raise ValueError(f"no status text for code {code}")
+    text = text or _standard_text(code)
     root = etree.Element("cXML")
     root.set("payloadID", _xml_safe(payload_id) if payload_id else new_payload_id())
     root.set("timestamp", _timestamp(timestamp))
@@ -69,6 +68,16 @@ def render_response(
         status.set(_XML_LANG, "en-US")
         status.text = _xml_safe(message)
     return _PROLOG + etree.tostring(root, encoding="UTF-8", xml_declaration=False)
+
+
+def _standard_text(code: int) -> str:
+    """The cXML text of a code, else its HTTP reason phrase."""
+    if code in STATUS_TEXT:
+        return STATUS_TEXT[code]
+    try:
+        return http.HTTPStatus(code).phrase
+    except ValueError:
+        raise ValueError(f"no standard status text for code {code}; give one") from None
 
 
 def new_payload_id() -> str:

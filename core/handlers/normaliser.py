@@ -1,4 +1,4 @@
-"""The normaliser: turns a received document into canonical orders and ingests them."""
+"""The normaliser: turns received documents into canonical orders and ingests them."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from collections.abc import Mapping
 
 from core import commands, events, ports
 from core.errors import DocumentError
-from core.handlers.orders import DUPLICATE, ingest_order
+from core.handlers.orders import DUPLICATE, ingest_orders
 from core.model.documents import DUPLICATE as DOCUMENT_DUPLICATE
-from core.model.documents import FAILED, PROCESSED, RECEIVED
+from core.model.documents import FAILED, PROCESSED, RECEIVED, InboundDocument
 
 
 class Normaliser:
@@ -19,17 +19,34 @@ class Normaliser:
         self.parsers = parsers
 
     def handle(self, event: events.DocumentReceived, uow: ports.UnitOfWork) -> None:
-        document = uow.documents.get(event.document_id)
-        if document is None or document.state != RECEIVED:
-            return
+        self.handle_batch([event], uow)
+
+    def handle_batch(self, batch: list[events.DocumentReceived], uow: ports.UnitOfWork) -> None:
+        documents = uow.documents.get_many(e.document_id for e in batch)
+        ingest: list[commands.IngestOrder] = []
+        owners: list[InboundDocument] = []
+        for event in batch:
+            document = documents.get(event.document_id)
+            if document is None or document.state != RECEIVED:
+                continue
+            for order in self._parse(document, uow):
+                ingest.append(commands.IngestOrder(order, document.id))
+                owners.append(document)
+        outcomes: dict[int, set[str]] = {}
+        for document, (outcome, _) in zip(owners, ingest_orders(ingest, uow), strict=True):
+            outcomes.setdefault(document.id, set()).add(outcome)
+        for document_id, kinds in outcomes.items():
+            documents[document_id].settle(DOCUMENT_DUPLICATE if kinds == {DUPLICATE} else PROCESSED)
+        for document in documents.values():
+            if document.state == RECEIVED:
+                document.settle(FAILED, "the document holds no orders")
+
+    def _parse(self, document: InboundDocument, uow: ports.UnitOfWork) -> list:
         try:
-            orders = self.parsers[document.channel](document.raw, document.partner)
+            return self.parsers[document.channel](document.raw, document.partner)
         except DocumentError as error:
             document.settle(FAILED, str(error))
             uow.emit(
                 events.DocumentFailed(document.id, document.channel, document.partner, str(error))
             )
-            return
-        outcomes = [ingest_order(commands.IngestOrder(o, document.id), uow)[0] for o in orders]
-        state = DOCUMENT_DUPLICATE if outcomes and set(outcomes) == {DUPLICATE} else PROCESSED
-        document.settle(state)
+            return []

@@ -7,6 +7,7 @@ and deleting an audited object raises.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -48,22 +49,32 @@ def _write_history(session: Session, _context) -> None:
 
 def _changes(obj: Any, *, created: bool) -> dict[str, dict[str, Any]]:
     state = inspect(obj)
+    names = _audited_columns(state.mapper)
+    if created:
+        values = state.dict
+        return {
+            name: {"old": None, "new": plain_value(values[name])}
+            for name in names
+            if values.get(name) is not None
+        }
     changes = {}
-    for attr in state.mapper.column_attrs:
-        name = attr.key
-        if name in UNAUDITED_FIELDS or name == "id":
-            continue
+    for name in names:
         hist = state.attrs[name].history
-        if created:
-            value = getattr(obj, name, None)
-            if value is not None:
-                changes[name] = {"old": None, "new": plain_value(value)}
-        elif hist.has_changes():
+        if hist.has_changes():
             old = hist.deleted[0] if hist.deleted else None
             new = hist.added[0] if hist.added else None
             if old != new:
                 changes[name] = {"old": plain_value(old), "new": plain_value(new)}
     return changes
+
+
+@functools.cache
+def _audited_columns(mapper) -> tuple[str, ...]:
+    return tuple(
+        attr.key
+        for attr in mapper.column_attrs
+        if attr.key not in UNAUDITED_FIELDS and attr.key != "id"
+    )
 
 
 def _row(obj: Any, action: str, changes: dict, actor, now: datetime) -> dict[str, Any]:

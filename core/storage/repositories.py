@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from core import ports
@@ -30,6 +30,15 @@ class SqlOrderRepository(ports.OrderRepository):
         )
         return self.session.scalars(query).one_or_none()
 
+    def find_external_many(self, keys):
+        keys = set(keys)
+        if not keys:
+            return {}
+        query = select(Order).where(
+            tuple_(Order.channel, Order.partner, Order.external_order_id).in_(list(keys))
+        )
+        return {(o.channel, o.partner, o.external_order_id): o for o in self.session.scalars(query)}
+
     def find_by_source_document(
         self, channel: str, partner: str, source_document_id: str
     ) -> Order | None:
@@ -48,6 +57,10 @@ class SqlDocumentRepository(ports.DocumentRepository):
 
     def get(self, document_id: int) -> InboundDocument | None:
         return self.session.get(InboundDocument, document_id)
+
+    def get_many(self, document_ids: Iterable[int]) -> dict[int, InboundDocument]:
+        query = select(InboundDocument).where(InboundDocument.id.in_(list(document_ids)))
+        return {document.id: document for document in self.session.scalars(query)}
 
 
 class SqlInbox(ports.Inbox):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core import ports
 from core.events import Event
-from core.storage import history, tables
+from core.storage import history, keys, tables
 from core.storage.orm import map_domain
 from core.storage.repositories import (
     SqlDocumentRepository,
@@ -44,6 +44,7 @@ class SqlUnitOfWork(ports.UnitOfWork):
     def __enter__(self) -> SqlUnitOfWork:
         self.session: Session = self.session_factory()
         self.session.info["actor"] = self.actor
+        keys.install(self.session)
         history.install(self.session)
         self.orders = SqlOrderRepository(self.session)
         self.documents = SqlDocumentRepository(self.session)
@@ -58,20 +59,24 @@ class SqlUnitOfWork(ports.UnitOfWork):
     def emit(self, event: Event, target: str | None = None) -> None:
         self._events.append((event, target))
 
-    def next_number(self, series: str) -> int:
+    def next_numbers(self, series: str, count: int) -> list[int]:
         if self.session.bind.dialect.name == "postgresql":
-            return self.session.execute(text(f"SELECT nextval('{series}_number_seq')")).scalar()
+            query = text(f"SELECT nextval('{series}_number_seq') FROM generate_series(1, :n)")
+            return sorted(self.session.execute(query, {"n": count}).scalars())
         counters = tables.counters
-        value = self.session.execute(
+        last = self.session.execute(
             update(counters)
             .where(counters.c.name == series)
-            .values(value=counters.c.value + 1)
+            .values(value=counters.c.value + count)
             .returning(counters.c.value)
         ).scalar()
-        if value is None:
-            self.session.execute(insert(counters).values(name=series, value=1))
-            value = 1
-        return value
+        if last is None:
+            self.session.execute(insert(counters).values(name=series, value=count))
+            last = count
+        return list(range(last - count + 1, last + 1))
+
+    def no_autoflush(self):
+        return self.session.no_autoflush
 
     def flush(self) -> None:
         self.session.flush()

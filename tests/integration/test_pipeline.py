@@ -240,3 +240,27 @@ def test_redelivered_message_changes_nothing(app):
     assert outbox_keys(app).count("order.received") == 1
     with app.uow_factory() as uow:
         assert uow.scalars(select(InboundDocument.state)).all() == ["processed"]
+
+
+def test_a_full_card_number_is_never_kept(app):
+    document = order_request("PO-CARD").replace(
+        b"<Shipping>",
+        b'<Payment><PCard number="4111 1111 1111 1111" expiration="2028-09-30"/></Payment>'
+        b"<Shipping>",
+    )
+    assert intake_for(app).receive(document).code == 200
+    deliver(app)
+    with app.engine.connect() as connection:
+        stored = b"".join(connection.execute(select(tables.inbound_documents.c.raw)).scalars())
+        orders = connection.execute(select(tables.orders.c.payment)).scalars().all()
+    assert b"1111 1111 1111" not in stored and b"411111XXXXXX1111" in stored
+    assert orders == [
+        {
+            "method": "card",
+            "card_brand": "visa",
+            "card_last4": "1111",
+            "card_expiration": "2028-09",
+            "net_days": None,
+            "terms": None,
+        }
+    ]

@@ -62,7 +62,7 @@ def test_demo_ingest_list_show_and_queues(capsys, embedded):
     assert json.loads(out)["state"] == "duplicate"
     code, out, _ = run(capsys, "orders", "list", "--json")
     listed = json.loads(out)
-    assert [o["external_order_id"] for o in listed][0] == "CLI-1" and len(listed) == 4
+    assert listed[0]["external_order_id"] == "CLI-1" and len(listed) == 4
     code, out, _ = run(capsys, "orders", "list", "--status", "cancelled", "--json")
     assert json.loads(out) == []
     code, out, _ = run(capsys, "orders", "show", result["orders"][0], "--json")
@@ -83,4 +83,4 @@ def test_bad_ingest_writes_nothing(capsys, embedded):
     document.write_bytes(b"<cXML><Header/></cXML>")
     assert run(capsys, "ingest", "--channel", "cxml", str(document))[0] == 2
     code, out, _ = run(capsys, "orders", "list", "--json")
-    assert json.loads(out) == []
+    assert code == 0 and json.loads(out) == []

@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from adapters.cxml.parse import Envelope, parse, parse_order_request, read_envelope
+from adapters.cxml.parse import (
+    Envelope,
+    mask_card_numbers,
+    parse,
+    parse_order_request,
+    read_envelope,
+)
 from adapters.xml import parse_xml
 from core.canonical import (
     CHANGE_KINDS,
@@ -177,6 +183,16 @@ def test_full_pcard_number_appears_nowhere() -> None:
     )
 
 
+def test_mask_card_numbers_in_the_raw_document() -> None:
+    raw = (FIXTURES / "pcard.xml").read_bytes()
+    masked = mask_card_numbers(raw)
+    assert PAN.encode() not in re.sub(rb"[\s-]", b"", masked)
+    assert masked.count(b"XXXXXXXXXXXX4444") == 3
+    assert parse_one(masked).payment.card_last4 == "4444"
+    plain = (FIXTURES / "gsa_advantage.xml").read_bytes()
+    assert mask_card_numbers(plain) == plain
+
+
 @pytest.mark.parametrize(
     ("attributes", "brand", "expiration"),
     [
@@ -271,6 +287,10 @@ def test_prices_keep_every_decimal() -> None:
         (document(quantity="many"), "ItemOut line 1 quantity is not a number: 'many'"),
         (document(quantity="-2"), "ItemOut line 1 has a negative quantity"),
         (document(price="1,000.00"), "ItemOut line 1 UnitPrice Money is not a number"),
+        (document(price="1e999999999"), "UnitPrice Money is not a number: '1e999999999'"),
+        (document(price="NaN"), "UnitPrice Money is not a number: 'NaN'"),
+        (document(quantity="\u0661\u0662"), "quantity is not a number"),
+        (document().replace(b' lineNumber="1"', ' lineNumber="\u00b2"'.encode()), "lineNumber"),
         (document().replace(b"<UnitOfMeasure>EA</UnitOfMeasure>", b""), "has no UnitOfMeasure"),
         (document().replace(b' lineNumber="1"', b' lineNumber="one"'), "invalid lineNumber"),
         (

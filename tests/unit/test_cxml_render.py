@@ -104,6 +104,11 @@ def test_naive_timestamp_is_taken_as_utc() -> None:
     assert root.get("timestamp") == "2025-01-02T03:04:05+00:00"
 
 
+def test_other_codes_fall_back_to_the_http_reason() -> None:
+    _, status = status_of(render_response(404, ""))
+    assert (status.get("code"), status.get("text")) == ("404", "Not Found")
+
+
 @pytest.mark.parametrize("code", [99, 1000, "200", 600])
 def test_unknown_or_malformed_codes(code) -> None:
     with pytest.raises(ValueError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import pytest
@@ -33,8 +34,11 @@ class FakeUnitOfWork(ports.UnitOfWork):
     def emit(self, event, target=None):
         self.events.append(event)
 
-    def next_number(self, series):
-        return 1
+    def next_numbers(self, series, count):
+        return list(range(1, count + 1))
+
+    def no_autoflush(self):
+        return contextlib.nullcontext()
 
     def flush(self):
         pass
