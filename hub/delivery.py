@@ -15,13 +15,15 @@ from collections import defaultdict
 from core.messagebus import Message, MessageBus
 from core.storage import dead_letters, outbox
 from hub.config import Config
+from hub.metrics import record_batch
 
 log = logging.getLogger("orderb2b.delivery")
 
 
 class InProcessDelivery:
-    def __init__(self, bus: MessageBus, engine, config: Config) -> None:
+    def __init__(self, bus: MessageBus, engine, config: Config, metrics=None) -> None:
         self.bus = bus
+        self.metrics = metrics
         self.engine = engine
         self.config = config
         self._attempts: dict[tuple[str, str], int] = {}
@@ -62,7 +64,9 @@ class InProcessDelivery:
                 else:
                     batches[processor.name].append(message)
         for name, messages in batches.items():
+            started = time.perf_counter()
             failures = self.bus.deliver(self.bus.processors[name], messages)
+            record_batch(self.metrics, name, len(messages), time.perf_counter() - started)
             for message, error in failures:
                 if not self._failed(name, message, error):
                     unsettled.add(message.message_id)

@@ -70,3 +70,16 @@ def _labels(labels: tuple) -> str:
 
 def _escape(value: str) -> str:
     return str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def record_batch(metrics: Metrics | None, processor: str, handled: int, seconds: float) -> None:
+    """What consumers and in-process delivery report for each batch they settle."""
+    if metrics is None:
+        return
+    metrics.count(
+        "orderb2b_messages_handled_total",
+        "messages handled by processor",
+        handled,
+        processor=processor,
+    )
+    metrics.observe("orderb2b_batch_seconds", "time to handle one batch", seconds)

@@ -166,7 +166,7 @@ def make_service(app: App, reactor=default_reactor) -> service.MultiService:
 def _add_workers(root, app: App, metrics: Metrics):
     config = app.config
     if config.embedded:
-        delivery = InProcessDelivery(app.bus, app.engine, config)
+        delivery = InProcessDelivery(app.bus, app.engine, config, metrics)
         WorkerThreadService("delivery", delivery).setServiceParent(root)
         return delivery.wake
     for processor in app.bus.processors.values():

@@ -19,6 +19,7 @@ from core.messagebus import Message, MessageBus, Processor
 from core.storage import dead_letters
 from hub.amqp.relay import message_properties
 from hub.amqp.topology import Topology, declare
+from hub.metrics import record_batch
 
 log = logging.getLogger("orderb2b.consumer")
 
@@ -94,16 +95,7 @@ class QueueConsumer:
             self._route_failure(publisher, message, headers_by_id[message.message_id], error)
         channel.basic_ack(batch[-1][0], multiple=True)
         self.handled += len(batch)
-        if self.metrics:
-            self.metrics.count(
-                "orderb2b_messages_handled_total",
-                "messages handled by processor",
-                len(batch),
-                processor=self.processor.name,
-            )
-            self.metrics.observe(
-                "orderb2b_batch_seconds", "time to handle one batch", time.perf_counter() - started
-            )
+        record_batch(self.metrics, self.processor.name, len(batch), time.perf_counter() - started)
 
     def _route_failure(self, publisher, message: Message, headers: dict, error: Exception) -> None:
         attempts = int(headers.get("x-attempts", 0)) + 1

@@ -84,13 +84,14 @@ def test_posted_order_becomes_an_order_with_history(hub, hub_env):
     assert [o["external_order_id"] for o in listing].count("E2E-1") == 1
 
 
-def test_health_and_metrics(hub):
+def test_health_and_metrics(hub, hub_env):
     status, body = hub.request("GET", "/healthz")
     health = json.loads(body)
     assert status == 200 and health["database"] == "ok" and health["status"] == "ok"
     assert health["broker"] in ("ok", "not configured")
     hub.post_cxml(order_request("E2E-M"))
     hub.post_cxml(b"not xml")
+    wait_for_order(hub_env, "E2E-M")
     status, body = hub.request("GET", "/metrics")
     text = body.decode()
     assert status == 200
@@ -98,6 +99,8 @@ def test_health_and_metrics(hub):
     assert 'orderb2b_cxml_requests_total{code="400"} 1' in text
     assert "orderb2b_cxml_request_seconds_count 2" in text
     assert "orderb2b_outbox_backlog" in text
+    assert 'orderb2b_messages_handled_total{processor="normaliser"}' in text
+    assert "orderb2b_batch_seconds_count" in text
 
 
 class Listener:
