@@ -36,6 +36,13 @@ class RejectDocument(Command):
 
 
 @dataclass(frozen=True)
+class ReceiveDocuments(Command):
+    """Keep several inbound documents, accepted or refused, in one transaction."""
+
+    documents: tuple[ReceiveDocument | RejectDocument, ...]
+
+
+@dataclass(frozen=True)
 class IngestOrder(Command):
     """Turn one canonical order into an order, or amend or cancel the one it changes."""
 

@@ -34,6 +34,10 @@ class OrderRepository(abc.ABC):
     def add(self, order: Order) -> None: ...
 
     @abc.abstractmethod
+    def create(self, number: str, order: CanonicalOrder, document_id: int | None) -> None:
+        """A new order from a canonical one; kept with its history by the commit."""
+
+    @abc.abstractmethod
     def get(self, number: str) -> Order | None: ...
 
     @abc.abstractmethod
@@ -53,7 +57,8 @@ class OrderRepository(abc.ABC):
 
 class DocumentRepository(abc.ABC):
     @abc.abstractmethod
-    def add(self, document: InboundDocument) -> None: ...
+    def add_many(self, documents: list[InboundDocument]) -> None:
+        """Keep new documents at once; each gets its id."""
 
     @abc.abstractmethod
     def get(self, document_id: int) -> InboundDocument | None: ...

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 
 from core import commands
-from core.handlers.documents import receive_document, reject_document
+from core.handlers.documents import receive_document, receive_documents, reject_document
 from core.handlers.normaliser import Normaliser
 from core.handlers.orders import ingest_order
 from core.messagebus import MessageBus, Processor
@@ -21,6 +21,7 @@ from hub.config import Config
 COMMAND_HANDLERS = {
     commands.ReceiveDocument: receive_document,
     commands.RejectDocument: reject_document,
+    commands.ReceiveDocuments: receive_documents,
     commands.IngestOrder: ingest_order,
 }
 

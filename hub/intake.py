@@ -16,7 +16,7 @@ from adapters.xml import parse_xml
 from core import commands
 from core.errors import AuthenticationFailed, DocumentError, DocumentTooLarge
 from core.messagebus import MessageBus
-from core.ports import Actor
+from core.ports import SYSTEM
 from hub.partners import PartnerDirectory
 
 log = logging.getLogger("orderb2b.intake")
@@ -39,6 +39,23 @@ class CxmlIntake:
     def receive(
         self, body: bytes, remote_addr: str | None = None, size: int | None = None
     ) -> Answer:
+        return self.receive_many([(body, remote_addr, size)])[0]
+
+    def receive_many(self, requests: list[tuple[bytes, str | None, int | None]]) -> list[Answer]:
+        """Check each document, then keep them all in one transaction, then answer."""
+        checked = [self.check(*request) for request in requests]
+        ids = self.bus.execute(commands.ReceiveDocuments(tuple(checked)), SYSTEM)
+        answers = []
+        for command, document_id in zip(checked, ids, strict=True):
+            if isinstance(command, commands.RejectDocument):
+                log.info("document rejected", extra={"code": command.code, "error": command.error})
+                answers.append(Answer(command.code, command.error, document_id))
+            else:
+                answers.append(Answer(200, "order received", document_id))
+        return answers
+
+    def check(self, body: bytes, remote_addr: str | None = None, size: int | None = None):
+        """The command that keeps this document: received, or rejected with the reason."""
         partner = None
         body = mask_card_numbers(body)
         try:
@@ -51,12 +68,11 @@ class CxmlIntake:
                 raise DocumentError(f"{envelope.request_kind} is not accepted here", code=406)
             parse_order_request(root, partner)
         except DocumentError as error:
-            return self._reject(body, partner, error, remote_addr)
-        document_id = self.bus.execute(
-            commands.ReceiveDocument("cxml", partner, body, "text/xml", remote_addr),
-            Actor("partner", partner),
-        )
-        return Answer(200, "order received", document_id)
+            kept = body[:KEPT_WHEN_TOO_LARGE] if error.code == 413 else body
+            return commands.RejectDocument(
+                "cxml", partner, kept, error.code, str(error), "text/xml", remote_addr
+            )
+        return commands.ReceiveDocument("cxml", partner, body, "text/xml", remote_addr)
 
     def _authenticate(self, envelope) -> str:
         partner = self.partners.find("cxml", envelope.sender_domain, envelope.sender_identity)
@@ -66,14 +82,3 @@ class CxmlIntake:
         if partner is None or not partner.verify_secret(envelope.shared_secret):
             raise AuthenticationFailed("unknown sender or wrong shared secret")
         return partner.code
-
-    def _reject(self, body: bytes, partner, error: DocumentError, remote_addr) -> Answer:
-        kept = body[:KEPT_WHEN_TOO_LARGE] if error.code == 413 else body
-        document_id = self.bus.execute(
-            commands.RejectDocument(
-                "cxml", partner, kept, error.code, str(error), "text/xml", remote_addr
-            ),
-            Actor("partner", partner or "unknown"),
-        )
-        log.info("document rejected", extra={"code": error.code, "error": str(error)})
-        return Answer(error.code, str(error), document_id)

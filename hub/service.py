@@ -27,6 +27,7 @@ from hub.bootstrap import App
 from hub.delivery import InProcessDelivery
 from hub.health import broker_check, database_check
 from hub.http.cxml import CxmlResource
+from hub.http.intake_queue import IntakeQueue
 from hub.http.limits import bounded_request_factory
 from hub.http.ops import HealthResource, MetricsResource
 from hub.intake import CxmlIntake
@@ -158,7 +159,10 @@ def make_service(app: App, reactor=default_reactor) -> service.MultiService:
         wake = _chain(wake, relay.wake)
     app.uow_factory.on_commit = wake
     if "http" in config.roles:
-        site = build_site(app, reactor, pool, metrics)
+        intake = CxmlIntake(app.bus, PartnerDirectory(app.uow_factory), config.max_document_bytes)
+        intake_queue = IntakeQueue(intake, reactor)
+        WorkerThreadService("intake", intake_queue).setServiceParent(root)
+        site = build_site(app, reactor, pool, metrics, intake_queue)
         HttpService(site, config.http_host, config.http_port, reactor).setServiceParent(root)
     return root
 
@@ -196,9 +200,8 @@ def _chain(first, second):
     return both
 
 
-def build_site(app: App, reactor, pool: ThreadPool, metrics: Metrics) -> Site:
+def build_site(app: App, reactor, pool: ThreadPool, metrics: Metrics, intake: IntakeQueue) -> Site:
     config = app.config
-    intake = CxmlIntake(app.bus, PartnerDirectory(app.uow_factory), config.max_document_bytes)
     metrics.gauge(
         "orderb2b_outbox_backlog",
         "outbox messages not yet sent",
@@ -210,7 +213,7 @@ def build_site(app: App, reactor, pool: ThreadPool, metrics: Metrics) -> Site:
         lambda: len(dead_letters.listing(app.engine)),
     )
     root = Resource()
-    root.putChild(b"cxml", CxmlResource(intake, reactor, pool, metrics))
+    root.putChild(b"cxml", CxmlResource(intake, metrics))
     checks = {"database": database_check(app.engine), "broker": broker_check(config.amqp_url)}
     root.putChild(b"healthz", HealthResource(reactor, pool, checks))
     root.putChild(b"metrics", MetricsResource(reactor, pool, metrics))

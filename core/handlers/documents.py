@@ -7,34 +7,37 @@ from core.model.documents import REJECTED, InboundDocument
 
 
 def receive_document(command: commands.ReceiveDocument, uow: ports.UnitOfWork) -> int:
-    document = InboundDocument(
-        command.channel,
-        command.partner,
-        command.raw,
-        content_type=command.content_type,
-        remote_addr=command.remote_addr,
-    )
-    uow.documents.add(document)
-    uow.flush()
-    uow.emit(events.DocumentReceived(document.id, command.channel, command.partner))
-    return document.id
+    return receive_documents(commands.ReceiveDocuments((command,)), uow)[0]
 
 
 def reject_document(command: commands.RejectDocument, uow: ports.UnitOfWork) -> int:
-    document = InboundDocument(
+    return receive_documents(commands.ReceiveDocuments((command,)), uow)[0]
+
+
+def receive_documents(command: commands.ReceiveDocuments, uow: ports.UnitOfWork) -> list[int]:
+    documents = [_document(c) for c in command.documents]
+    uow.documents.add_many(documents)
+    for document, received in zip(documents, command.documents, strict=True):
+        uow.emit(_event(document, received))
+    return [document.id for document in documents]
+
+
+def _document(command) -> InboundDocument:
+    rejected = isinstance(command, commands.RejectDocument)
+    return InboundDocument(
         command.channel,
         command.partner,
         command.raw,
         content_type=command.content_type,
         remote_addr=command.remote_addr,
-        state=REJECTED,
-        error=command.error,
+        state=REJECTED if rejected else "received",
+        error=command.error if rejected else None,
     )
-    uow.documents.add(document)
-    uow.flush()
-    uow.emit(
-        events.DocumentRejected(
-            document.id, command.channel, command.partner, command.code, command.error
+
+
+def _event(document: InboundDocument, command) -> events.Event:
+    if isinstance(command, commands.RejectDocument):
+        return events.DocumentRejected(
+            document.id, document.channel, document.partner, command.code, command.error
         )
-    )
-    return document.id
+    return events.DocumentReceived(document.id, document.channel, document.partner)

@@ -7,6 +7,7 @@ they refer to, one draw of order numbers and one flush.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from core import commands, events, ports
 from core.canonical import CanonicalOrder
@@ -22,6 +23,13 @@ CREATED, AMENDED, CANCELLED, DUPLICATE, FLAGGED = (
 )
 
 Key = tuple[str, str, str]
+
+
+class NewOrder(NamedTuple):
+    """An order created earlier in this batch, not yet written."""
+
+    number: str
+    source_document_id: str | None
 
 
 class OrderNotYetKnown(OrderB2BError):
@@ -47,14 +55,19 @@ def _key(order: CanonicalOrder) -> Key:
     return order.channel, order.partner, order.external_order_id
 
 
-def _ingest(order, document_id, known: dict[Key, Order], numbers, uow) -> tuple[str, str]:
+def _ingest(
+    order, document_id, known: dict[Key, Order | NewOrder], numbers, uow
+) -> tuple[str, str]:
     existing = known.get(_key(order)) or _find_by_reference(order, uow)
     if order.change_kind == "new":
         if existing is not None:
             return DUPLICATE, existing.number
-        created = _create(order, document_id, format_number(next(numbers)), uow)
-        known[_key(order)] = created
-        return CREATED, created.number
+        number = format_number(next(numbers))
+        _create(order, document_id, number, uow)
+        known[_key(order)] = NewOrder(number, order.source_document_id)
+        return CREATED, number
+    if isinstance(existing, NewOrder):
+        existing = uow.orders.get(existing.number)
     if existing is None:
         raise OrderNotYetKnown(
             f"{order.change_kind} refers to unknown order {order.changes_order_ref or ''}"
@@ -73,15 +86,13 @@ def _find_by_reference(order: CanonicalOrder, uow: ports.UnitOfWork) -> Order | 
     return uow.orders.find_by_source_document(order.channel, order.partner, order.changes_order_ref)
 
 
-def _create(order: CanonicalOrder, document_id, number: str, uow) -> Order:
-    created = Order.from_canonical(number, order, document_id)
-    uow.orders.add(created)
+def _create(order: CanonicalOrder, document_id, number: str, uow) -> None:
+    uow.orders.create(number, order, document_id)
     uow.emit(
         events.OrderReceived(
             number, order.channel, order.partner, order.external_order_id, document_id
         )
     )
-    return created
 
 
 def _amend(existing: Order, order: CanonicalOrder, document_id, uow) -> tuple[str, str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -56,32 +56,16 @@ def format_number(value: int) -> str:
 
 
 class OrderLine:
-    def __init__(self, line_number: int, status: str = "open", **values: Any) -> None:
-        self.line_number = line_number
-        self.status = status
+    def __init__(self, **values: Any) -> None:
         for name, value in values.items():
             setattr(self, name, value)
 
     @classmethod
     def from_canonical(cls, line: CanonicalLine) -> OrderLine:
-        values = {name: getattr(line, name) for name in LINE_FIELDS}
-        return cls(
-            line.line_number,
-            classification=dict(line.classification),
-            extrinsics=dict(line.extrinsics),
-            **values,
-        )
+        return cls(**line_values(line))
 
     def apply(self, line: CanonicalLine) -> None:
-        for name in LINE_FIELDS:
-            value = getattr(line, name)
-            if getattr(self, name) != value:
-                setattr(self, name, value)
-        for name in ("classification", "extrinsics"):
-            if getattr(self, name) != getattr(line, name):
-                setattr(self, name, dict(getattr(line, name)))
-        if self.status != "open":
-            self.status = "open"
+        _assign_changed(self, line_values(line))
 
 
 class Order:
@@ -141,23 +125,66 @@ class Order:
         self.updated_at = datetime.now(UTC)
 
     def _apply_header(self, order: CanonicalOrder) -> None:
-        values = {name: getattr(order, name) for name in HEADER_FIELDS}
-        values["buyer_name"] = order.buyer_contact.name
-        values["buyer_email"] = order.buyer_contact.email
-        values["buyer_phone"] = order.buyer_contact.phone
-        values["ship_to"] = _address(order.ship_to)
-        values["bill_to"] = _address(order.bill_to)
-        values["payment"] = asdict(order.payment) if order.payment else None
-        values["extrinsics"] = dict(order.extrinsics)
-        for name, value in values.items():
-            if getattr(self, name, None) != value:
-                setattr(self, name, value)
+        _assign_changed(self, header_values(order))
+
+
+def new_order_values(
+    number: str, order: CanonicalOrder, document_id: int | None, now: datetime
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The column values of a new order and its lines, for writing in bulk."""
+    header = {
+        "number": number,
+        "channel": order.channel,
+        "partner": order.partner,
+        "external_order_id": order.external_order_id,
+        "status": "new",
+        "needs_attention": False,
+        "attention_reason": None,
+        "inbound_document_id": document_id,
+        "created_at": now,
+        "updated_at": now,
+        "archived": False,
+        **header_values(order),
+    }
+    return header, [line_values(line) for line in order.lines]
+
+
+def header_values(order: CanonicalOrder) -> dict[str, Any]:
+    values = {name: getattr(order, name) for name in HEADER_FIELDS}
+    values["buyer_name"] = order.buyer_contact.name
+    values["buyer_email"] = order.buyer_contact.email
+    values["buyer_phone"] = order.buyer_contact.phone
+    values["ship_to"] = _address(order.ship_to)
+    values["bill_to"] = _address(order.bill_to)
+    values["payment"] = _flat(order.payment) if order.payment else None
+    values["extrinsics"] = dict(order.extrinsics)
+    return values
+
+
+def line_values(line: CanonicalLine) -> dict[str, Any]:
+    values = {name: getattr(line, name) for name in LINE_FIELDS}
+    values["line_number"] = line.line_number
+    values["status"] = "open"
+    values["classification"] = dict(line.classification)
+    values["extrinsics"] = dict(line.extrinsics)
+    return values
+
+
+def _assign_changed(target: Any, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        if getattr(target, name, None) != value:
+            setattr(target, name, value)
 
 
 def _address(address: Address | None) -> dict[str, Any] | None:
     if address is None:
         return None
-    values = asdict(address)
+    values = _flat(address)
     values["deliver_to"] = list(address.deliver_to)
     values["street"] = list(address.street)
     return values
+
+
+def _flat(value: Any) -> dict[str, Any]:
+    """A flat dataclass as a dict (asdict deep-copies, which costs on the hot path)."""
+    return {f.name: getattr(value, f.name) for f in fields(value)}

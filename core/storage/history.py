@@ -12,11 +12,12 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import Table, event, inspect
 from sqlalchemy.orm import Session
 
 from core.errors import DeletionRefused
 from core.storage import tables
+from core.storage.bulk import insert_rows
 from core.storage.orm import AUDIT_ROOTS, ENTITY_NAMES, UNAUDITED_FIELDS
 
 
@@ -44,19 +45,14 @@ def _write_history(session: Session, _context) -> None:
             if changes:
                 rows.append(_row(obj, "update", changes, actor, now))
     if rows:
-        session.connection().execute(insert(tables.history), rows)
+        insert_rows(session.connection(), tables.history, rows)
 
 
 def _changes(obj: Any, *, created: bool) -> dict[str, dict[str, Any]]:
     state = inspect(obj)
     names = _audited_columns(state.mapper)
     if created:
-        values = state.dict
-        return {
-            name: {"old": None, "new": plain_value(values[name])}
-            for name in names
-            if values.get(name) is not None
-        }
+        return creation_changes(state.dict, names)
     changes = {}
     for name in names:
         hist = state.attrs[name].history
@@ -66,6 +62,36 @@ def _changes(obj: Any, *, created: bool) -> dict[str, dict[str, Any]]:
             if old != new:
                 changes[name] = {"old": plain_value(old), "new": plain_value(new)}
     return changes
+
+
+def creation_changes(values: dict[str, Any], names) -> dict[str, dict[str, Any]]:
+    return {
+        name: {"old": None, "new": plain_value(values[name])}
+        for name in names
+        if values.get(name) is not None
+    }
+
+
+def created_row(
+    table: Table, doc_type: str, doc_id: int, entity: str, values: dict, actor, now: datetime
+) -> dict[str, Any]:
+    """The history row of a record written in bulk, outside the ORM."""
+    return {
+        "doc_type": doc_type,
+        "doc_id": doc_id,
+        "entity": entity,
+        "entity_id": values["id"],
+        "action": "create",
+        "actor_kind": actor.kind,
+        "actor": actor.name,
+        "at": now,
+        "changes": creation_changes(values, _table_columns(table)),
+    }
+
+
+@functools.cache
+def _table_columns(table: Table) -> tuple[str, ...]:
+    return tuple(c.name for c in table.c if c.name not in UNAUDITED_FIELDS and c.name != "id")
 
 
 @functools.cache

@@ -5,32 +5,69 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from core import ports
+from core.canonical import CanonicalOrder
 from core.model.documents import InboundDocument
-from core.model.orders import Order
+from core.model.orders import Order, new_order_values
 from core.storage import tables
+from core.storage.bulk import insert_rows
+from core.storage.history import created_row
+from core.storage.keys import draw_keys
 
 
 class SqlOrderRepository(ports.OrderRepository):
+    """Orders through the ORM, except new ones: those are written in bulk at commit."""
+
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._new: list[tuple[dict, list[dict]]] = []
 
     def add(self, order: Order) -> None:
         self.session.add(order)
 
+    def create(self, number: str, order: CanonicalOrder, document_id: int | None) -> None:
+        self._new.append(new_order_values(number, order, document_id, datetime.now(UTC)))
+
+    def write_new(self) -> None:
+        """Insert the orders created since the last write, with their history rows."""
+        if not self._new:
+            return
+        new, self._new = self._new, []
+        connection = self.session.connection()
+        actor = self.session.info["actor"]
+        lines = [line for _, order_lines in new for line in order_lines]
+        order_keys = iter(draw_keys(connection, "orders", len(new)))
+        line_keys = iter(draw_keys(connection, "order_lines", len(lines)))
+        history_rows = []
+        for header, order_lines in new:
+            header["id"] = next(order_keys)
+            history_rows.append(_created(tables.orders, header, header["id"], "order", actor))
+            for line in order_lines:
+                line["id"] = next(line_keys)
+                line["order_id"] = header["id"]
+                history_rows.append(
+                    _created(tables.order_lines, line, header["id"], "order_line", actor)
+                )
+        insert_rows(connection, tables.orders, [header for header, _ in new])
+        insert_rows(connection, tables.order_lines, lines)
+        insert_rows(connection, tables.history, history_rows)
+
     def get(self, number: str) -> Order | None:
+        self.write_new()
         return self.session.scalars(select(Order).filter_by(number=number)).one_or_none()
 
     def find_external(self, channel: str, partner: str, external_id: str) -> Order | None:
+        self.write_new()
         query = select(Order).filter_by(
             channel=channel, partner=partner, external_order_id=external_id
         )
         return self.session.scalars(query).one_or_none()
 
     def find_external_many(self, keys):
+        self.write_new()
         keys = set(keys)
         if not keys:
             return {}
@@ -42,6 +79,7 @@ class SqlOrderRepository(ports.OrderRepository):
     def find_by_source_document(
         self, channel: str, partner: str, source_document_id: str
     ) -> Order | None:
+        self.write_new()
         query = select(Order).filter_by(
             channel=channel, partner=partner, source_document_id=source_document_id
         )
@@ -52,8 +90,15 @@ class SqlDocumentRepository(ports.DocumentRepository):
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def add(self, document: InboundDocument) -> None:
-        self.session.add(document)
+    def add_many(self, documents: list[InboundDocument]) -> None:
+        """Written at once in bulk: the edge's hot path needs no ORM flush."""
+        connection = self.session.connection()
+        columns = [c.name for c in tables.inbound_documents.c]
+        keys = draw_keys(connection, "inbound_documents", len(documents))
+        for document, key in zip(documents, keys, strict=True):
+            document.id = key
+        rows = [{name: getattr(d, name) for name in columns} for d in documents]
+        insert_rows(connection, tables.inbound_documents, rows)
 
     def get(self, document_id: int) -> InboundDocument | None:
         return self.session.get(InboundDocument, document_id)
@@ -80,5 +125,9 @@ class SqlInbox(ports.Inbox):
     def record(self, processor: str, message_ids: Iterable[str]) -> None:
         now = datetime.now(UTC)
         rows = [{"processor": processor, "message_id": m, "processed_at": now} for m in message_ids]
-        if rows:
-            self.session.execute(insert(tables.inbox), rows)
+        insert_rows(self.session.connection(), tables.inbox, rows)
+
+
+def _created(table, values: dict, order_id: int, entity: str, actor) -> dict:
+    now = values.get("created_at") or datetime.now(UTC)
+    return created_row(table, "order", order_id, entity, values, actor, now)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core import ports
 from core.events import Event
 from core.storage import history, keys, tables
+from core.storage.bulk import insert_rows
 from core.storage.orm import map_domain
 from core.storage.repositories import (
     SqlDocumentRepository,
@@ -82,11 +83,12 @@ class SqlUnitOfWork(ports.UnitOfWork):
         self.session.flush()
 
     def commit(self) -> None:
+        self.orders.write_new()
         self.session.flush()
         if self._events:
             now = datetime.now(UTC)
             rows = [outbox_row(event, target, now) for event, target in self._events]
-            self.session.execute(insert(tables.outbox), rows)
+            insert_rows(self.session.connection(), tables.outbox, rows)
             self._events.clear()
         self.session.commit()
         if self.on_commit:

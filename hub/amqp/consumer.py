@@ -1,5 +1,6 @@
 """A processor's consumer: takes its queue in batches, handles them in one
-transaction each (inbox included), then acknowledges.
+transaction each (inbox included), then acknowledges. A batch closes when it is
+full, when the queue goes quiet for 10 ms, or 50 ms after its first message.
 
 A message that fails goes to the retry queue of its attempt (a fixed delay each)
 and, past the last attempt, to the dead-letter exchange with its error; in both
@@ -36,6 +37,7 @@ class QueueConsumer:
         prefetch: int = 200,
         batch_size: int = 100,
         max_attempts: int = 5,
+        max_wait: float = 0.05,
         metrics=None,
     ) -> None:
         self.bus = bus
@@ -46,6 +48,7 @@ class QueueConsumer:
         self.prefetch = prefetch
         self.batch_size = batch_size
         self.max_attempts = max_attempts
+        self.max_wait = max_wait
         self.metrics = metrics
         self.handled = 0
 
@@ -71,10 +74,14 @@ class QueueConsumer:
             publisher.confirm_delivery()
             queue = self.topology.queue(self.processor.name)
             batch: list[tuple[int, Message, dict]] = []
-            for method, properties, body in channel.consume(queue, inactivity_timeout=0.005):
+            oldest = 0.0
+            for method, properties, body in channel.consume(queue, inactivity_timeout=0.01):
                 if method is not None:
+                    if not batch:
+                        oldest = time.monotonic()
                     batch.append(_received(method, properties, body))
-                    if len(batch) < self.batch_size:
+                    full = len(batch) >= self.batch_size
+                    if not full and time.monotonic() - oldest < self.max_wait:
                         continue
                 if batch:
                     self._settle(channel, publisher, batch)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import time
 
-from twisted.internet.threads import deferToThreadPool
 from twisted.web.resource import Resource
 from twisted.web.server import NOT_DONE_YET
 
 from adapters.cxml.render import render_response
-from hub.intake import Answer, CxmlIntake
+from hub.http.intake_queue import IntakeQueue
+from hub.intake import Answer
 from hub.metrics import Metrics
 
 CONTENT_TYPE = b"text/xml; charset=UTF-8"
@@ -18,11 +18,9 @@ CONTENT_TYPE = b"text/xml; charset=UTF-8"
 class CxmlResource(Resource):
     isLeaf = True
 
-    def __init__(self, intake: CxmlIntake, reactor, pool, metrics: Metrics) -> None:
+    def __init__(self, intake: IntakeQueue, metrics: Metrics) -> None:
         super().__init__()
         self.intake = intake
-        self.reactor = reactor
-        self.pool = pool
         self.metrics = metrics
 
     def render_GET(self, request):
@@ -33,21 +31,9 @@ class CxmlResource(Resource):
         started = time.perf_counter()
         body = request.content.getvalue()
         remote_addr = getattr(request.getClientAddress(), "host", None)
-        work = deferToThreadPool(
-            self.reactor,
-            self.pool,
-            self.intake.receive,
-            body,
-            remote_addr,
-            request.body_bytes,
-        )
-        work.addErrback(self._failed)
+        work = self.intake.submit(body, remote_addr, request.body_bytes)
         work.addCallback(self._answer, request, started)
         return NOT_DONE_YET
-
-    def _failed(self, failure) -> Answer:
-        failure.printTraceback()
-        return Answer(500, "the document could not be kept; send it again")
 
     def _answer(self, answer: Answer, request, started: float) -> None:
         self.metrics.count(
