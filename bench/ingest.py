@@ -903,6 +903,7 @@ def durable_mode(args) -> dict:
         prefix = stack.enter_context(amqp_prefix(args.amqp_url))
         data_dir = stack.enter_context(temp_dir())
         env = hub_env(data_dir, database_url, args.amqp_url, prefix)
+        env["ORDERB2B_WORKER_PROCESSES"] = str(args.worker_processes)
         load_demo_data(env)
         probe = stack.enter_context(opened(PostgresProbe(database_url)))
         return _hub_runs(args, stack, env, data_dir, probe, paced=True)
@@ -1208,6 +1209,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=float,
         default=60.0,
         help="wait up to this long (s) before each run for other load to drop (0: no wait)",
+    )
+    parser.add_argument(
+        "--worker-processes",
+        type=int,
+        default=1,
+        help="durable hub: consumers in this many child processes (0: in the hub process)",
     )
     parser.add_argument("--pg-admin-url", default=PG_ADMIN_URL)
     parser.add_argument("--amqp-url", default=AMQP_URL)

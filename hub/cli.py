@@ -40,6 +40,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--roles", default="http,worker,relay", help="comma list of http, worker, relay"
     )
+    run.add_argument(
+        "--worker-processes",
+        type=int,
+        help="run consumers in this many child processes (RabbitMQ only)",
+    )
     run.set_defaults(action=_run)
 
     db = commands.add_parser("db", help="database schema").add_subparsers(dest="db", required=True)
@@ -94,7 +99,9 @@ def _run(args) -> int:
     unknown = set(roles) - set(ROLES)
     if unknown or not roles:
         raise UsageError(f"unknown role(s): {', '.join(sorted(unknown)) or 'none given'}")
-    return run_hub(roles)
+    if args.worker_processes is not None and args.worker_processes < 0:
+        raise UsageError("--worker-processes must be 0 or more")
+    return run_hub(roles, args.worker_processes)
 
 
 def _db_upgrade(_args) -> int:

@@ -23,6 +23,7 @@ class Config:
     max_attempts: int = 5
     retry_delays: tuple[float, ...] = (1.0, 5.0, 30.0, 120.0)
     thread_pool_size: int = 8
+    worker_processes: int = 0
     amqp_prefix: str = "orderb2b"
     extra: dict = field(default_factory=dict)
 
@@ -47,6 +48,8 @@ class Config:
             values["retry_delays"] = tuple(
                 float(x) for x in env["ORDERB2B_RETRY_DELAYS"].split(",")
             )
+        if "ORDERB2B_WORKER_PROCESSES" in env:
+            values["worker_processes"] = int(env["ORDERB2B_WORKER_PROCESSES"])
         if "ORDERB2B_MAX_ATTEMPTS" in env:
             values["max_attempts"] = int(env["ORDERB2B_MAX_ATTEMPTS"])
         values.update(overrides)

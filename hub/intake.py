@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from adapters.cxml.parse import mask_card_numbers, parse_order_request, read_envelope
+from adapters.cxml.parse import check_order_request, mask_card_numbers, read_envelope
 from adapters.xml import parse_xml
 from core import commands
 from core.errors import AuthenticationFailed, DocumentError, DocumentTooLarge
@@ -66,7 +66,7 @@ class CxmlIntake:
             partner = self._authenticate(envelope)
             if envelope.request_kind != "OrderRequest":
                 raise DocumentError(f"{envelope.request_kind} is not accepted here", code=406)
-            parse_order_request(root, partner)
+            check_order_request(root)
         except DocumentError as error:
             kept = body[:KEPT_WHEN_TOO_LARGE] if error.code == 413 else body
             return commands.RejectDocument(

@@ -22,14 +22,15 @@ def install_reactor():
     return reactor
 
 
-def run_hub(roles: tuple[str, ...]) -> int:
+def run_hub(roles: tuple[str, ...], worker_processes: int | None = None) -> int:
     logs.configure()
     reactor = install_reactor()
     from hub.bootstrap import bootstrap
     from hub.config import Config
     from hub.service import make_service
 
-    config = Config.from_env(roles=roles)
+    overrides = {} if worker_processes is None else {"worker_processes": worker_processes}
+    config = Config.from_env(roles=roles, **overrides)
     app = bootstrap(config, migrate=True)
     root = make_service(app, reactor)
     root.startService()

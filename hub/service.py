@@ -33,6 +33,7 @@ from hub.http.ops import HealthResource, MetricsResource
 from hub.intake import CxmlIntake
 from hub.metrics import Metrics
 from hub.partners import PartnerDirectory
+from hub.supervisor import WorkerProcesses
 
 log = logging.getLogger("orderb2b.service")
 
@@ -150,7 +151,7 @@ def make_service(app: App, reactor=default_reactor) -> service.MultiService:
     ThreadPoolService(pool).setServiceParent(root)
     wake = None
     if "worker" in config.roles:
-        wake = _add_workers(root, app, metrics)
+        wake = _add_workers(root, app, metrics, reactor)
     if "relay" in config.roles and not config.embedded:
         relay = OutboxRelay(
             app.engine, config.amqp_url, topology_for(app), processor_keys(app), metrics=metrics
@@ -167,8 +168,11 @@ def make_service(app: App, reactor=default_reactor) -> service.MultiService:
     return root
 
 
-def _add_workers(root, app: App, metrics: Metrics):
+def _add_workers(root, app: App, metrics: Metrics, reactor):
     config = app.config
+    if config.worker_processes and not config.embedded:
+        WorkerProcesses(config.worker_processes, reactor).setServiceParent(root)
+        return None
     if config.embedded:
         delivery = InProcessDelivery(app.bus, app.engine, config, metrics)
         WorkerThreadService("delivery", delivery).setServiceParent(root)

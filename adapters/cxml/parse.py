@@ -131,6 +131,22 @@ def read_envelope(root: etree._Element) -> Envelope:
     )
 
 
+def check_order_request(root: etree._Element) -> None:
+    """The edge's quick checks before it acknowledges: an OrderRequest with an orderID
+    and lines. The full mapping happens in the normaliser, from the stored bytes."""
+    _strip_namespaces(root)
+    request = _child(root, "Request")
+    order = _first_element(request) if request is not None else None
+    if order is None or order.tag != "OrderRequest":
+        raise ParseError("not an OrderRequest")
+    header = _child(order, "OrderRequestHeader")
+    if header is None:
+        raise ParseError("OrderRequest has no OrderRequestHeader")
+    _required_attr(header, "orderID", "OrderRequestHeader")
+    if _change_kind(header) != "cancel" and _child(order, "ItemOut") is None:
+        raise ParseError("OrderRequest has no ItemOut")
+
+
 def parse_order_request(root: etree._Element, partner: str) -> CanonicalOrder:
     """Map a parsed cXML OrderRequest document to a CanonicalOrder."""
     _strip_namespaces(root)

@@ -13,6 +13,7 @@ import contextlib
 import logging
 import threading
 import time
+from collections import deque
 from datetime import UTC, datetime
 
 import pika
@@ -96,7 +97,7 @@ class _RelaySession:
     def __init__(self, relay: OutboxRelay, stopping: threading.Event) -> None:
         self.relay = relay
         self.stopping = stopping
-        self.pending: dict[int, int] = {}
+        self.pending: deque[int] = deque()
         self.nacked = False
         self.next_tag = 0
         self.db = None
@@ -150,7 +151,7 @@ class _RelaySession:
             self._release(commit=False)
             self.idle_timer = self.connection.ioloop.call_later(self.relay.idle_poll, self._pump)
             return
-        for row_id, message in rows:
+        for _, message in rows:
             exchange, routing_key = destination(self.relay.topology, message)
             self.channel.basic_publish(
                 exchange,
@@ -159,7 +160,7 @@ class _RelaySession:
                 message_properties(message),
             )
             self.next_tag += 1
-            self.pending[self.next_tag] = row_id
+            self.pending.append(self.next_tag)
 
     def _claim(self) -> list[tuple[int, Message]]:
         query = (
@@ -182,13 +183,11 @@ class _RelaySession:
 
     def _confirmed(self, frame) -> None:
         method = frame.method
-        tags = (
-            [t for t in self.pending if t <= method.delivery_tag]
-            if method.multiple
-            else [method.delivery_tag]
-        )
-        for tag in tags:
-            self.pending.pop(tag, None)
+        if method.multiple:
+            while self.pending and self.pending[0] <= method.delivery_tag:
+                self.pending.popleft()
+        else:
+            self.pending.remove(method.delivery_tag)
         if isinstance(method, pika.spec.Basic.Nack):
             self.nacked = True
         if not self.pending:

@@ -191,3 +191,45 @@ def test_sigterm_stops_cleanly(hub_env, tmp_path):
         wait_for_order(hub_env, "E2E-TERM")
     finally:
         assert process.terminate() == 0
+
+
+def _children(pid: int) -> list[int]:
+    from pathlib import Path
+
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        found += [int(child) for child in text]
+    return found
+
+
+def test_worker_processes_consume_and_stop_with_the_hub(pg_url, amqp_prefix, data_dir, tmp_path):
+    import os
+
+    env = {
+        **os.environ,
+        "ORDERB2B_DATA_DIR": str(data_dir),
+        "ORDERB2B_DATABASE_URL": pg_url,
+        "ORDERB2B_AMQP_URL": AMQP_URL,
+        "ORDERB2B_AMQP_PREFIX": amqp_prefix,
+        "ORDERB2B_WORKER_PROCESSES": "2",
+    }
+    assert cli(env, "demo").returncode == 0
+    with HubProcess(env, log_path=tmp_path / "hub.log") as process:
+        children = _children(process.process.pid)
+        assert len(children) == 2
+        assert all(_children(child) == [] for child in children)
+        for n in range(20):
+            assert process.post_cxml(order_request(f"WP-{n}"))[0] == 200
+        wait_for_order(env, "WP-19")
+        listing = json.loads(cli(env, "orders", "list", "--json").stdout)
+        assert {f"WP-{n}" for n in range(20)} <= {o["external_order_id"] for o in listing}
+        os.kill(children[0], 9)
+        time.sleep(2.5)
+        replaced = _children(process.process.pid)
+        assert len(replaced) == 2 and children[0] not in replaced
+        assert process.post_cxml(order_request("WP-AFTER"))[0] == 200
+        wait_for_order(env, "WP-AFTER")
+        assert process.terminate() == 0
+    for child in replaced:
+        assert not os.path.exists(f"/proc/{child}")

@@ -264,3 +264,25 @@ def test_a_full_card_number_is_never_kept(app):
             "terms": None,
         }
     ]
+
+
+def test_a_document_that_fails_mapping_after_acknowledgement_is_kept_as_failed(app):
+    broken = order_request("PO-BROKEN").replace(b'quantity="2"', b'quantity="two"')
+    answer = intake_for(app).receive(broken)
+    assert answer.code == 200
+    deliver(app)
+    with app.uow_factory() as uow:
+        document = uow.documents.get(answer.document_id)
+        assert document.state == "failed"
+        assert "quantity" in document.error
+    assert count(app, tables.orders) == 0
+    assert "document.failed" in outbox_keys(app)
+
+
+def test_structural_errors_are_refused_at_the_edge(app):
+    no_lines = order_request("PO-EMPTY", lines=1)
+    start, end = no_lines.index(b"<ItemOut"), no_lines.index(b"</ItemOut>") + len(b"</ItemOut>")
+    answer = intake_for(app).receive(no_lines[:start] + no_lines[end:])
+    assert (answer.code, answer.message) == (400, "OrderRequest has no ItemOut")
+    no_id = order_request("PO-X").replace(b'orderID="PO-X"', b"")
+    assert intake_for(app).receive(no_id).code == 400
