@@ -19,6 +19,7 @@ setup(
         "lxml>=5.0,<7",
         "pika>=1.3,<1.5",
         "jinja2>=3.1,<3.2",
+        "orjson>=3.9,<4",
     ],
     extras_require={
         "test": [

@@ -841,6 +841,7 @@ class PySpy:
     def __enter__(self) -> PySpy:
         command = [_py_spy_binary(), "record", "--pid", str(self.pid), "--rate", "250"]
         command += ["--format", "raw", "--output", str(self.output), "--nonblocking"]
+        command += ["--subprocesses"]
         command += ["--gil"] if self.gil else []
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         time.sleep(1.0)

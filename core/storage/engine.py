@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import orjson
+from psycopg.types.json import set_json_dumps
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 
@@ -14,7 +16,28 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    engine = create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        json_serializer=dumps_json,
+    )
+    event.listen(engine, "connect", _postgresql_json)
+    return engine
+
+
+def dumps_json(value) -> str:
+    """JSON for JSONB columns, several times faster than the standard library's."""
+    return _dumps_json_bytes(value).decode()
+
+
+def _dumps_json_bytes(value) -> bytes:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
+
+
+def _postgresql_json(dbapi_connection, _record) -> None:
+    set_json_dumps(_dumps_json_bytes, dbapi_connection)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

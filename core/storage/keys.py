@@ -13,15 +13,23 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 
-def draw_keys(connection: Connection, table: str, count: int) -> list[int]:
+def draw_keys(connection: Connection, counts: dict[str, int]) -> dict[str, list[int]]:
+    """New primary keys for each table named, in one round trip."""
     if connection.dialect.name == "postgresql":
-        sequence = f"pg_get_serial_sequence('{table}', 'id')"
-        query = text(f"SELECT nextval({sequence}) FROM generate_series(1, :n)")
-        return sorted(connection.execute(query, {"n": count}).scalars())
+        parts = [
+            f"(SELECT array_agg(nextval(pg_get_serial_sequence('{table}', 'id'))) "
+            f"FROM generate_series(1, {int(count)}))"
+            for table, count in counts.items()
+        ]
+        row = connection.execute(text(f"SELECT {', '.join(parts)}")).one()
+        return {table: sorted(keys or []) for table, keys in zip(counts, row, strict=True)}
     # SQLite: every write transaction holds the database lock (BEGIN IMMEDIATE), and
     # a rowid key is max + 1, so the next keys are known and nobody else takes them.
-    last = connection.execute(text(f"SELECT coalesce(max(id), 0) FROM {table}")).scalar_one()
-    return list(range(last + 1, last + count + 1))
+    drawn = {}
+    for table, count in counts.items():
+        last = connection.execute(text(f"SELECT coalesce(max(id), 0) FROM {table}")).scalar_one()
+        drawn[table] = list(range(last + 1, last + count + 1))
+    return drawn
 
 
 def install(session: Session) -> None:
@@ -35,9 +43,10 @@ def _assign_keys(session: Session, _context, _instances) -> None:
     for obj in session.new:
         if getattr(obj, "id", None) is None:
             waiting[inspect(obj).mapper.local_table.name].append(obj)
-    for table, objects in waiting.items():
-        if len(objects) > 1:
-            for obj, key in zip(
-                objects, draw_keys(session.connection(), table, len(objects)), strict=True
-            ):
-                obj.id = key
+    counts = {table: len(objects) for table, objects in waiting.items() if len(objects) > 1}
+    if not counts:
+        return
+    drawn = draw_keys(session.connection(), counts)
+    for table, keys in drawn.items():
+        for obj, key in zip(waiting[table], keys, strict=True):
+            obj.id = key

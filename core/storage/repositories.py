@@ -39,8 +39,8 @@ class SqlOrderRepository(ports.OrderRepository):
         connection = self.session.connection()
         actor = self.session.info["actor"]
         lines = [line for _, order_lines in new for line in order_lines]
-        order_keys = iter(draw_keys(connection, "orders", len(new)))
-        line_keys = iter(draw_keys(connection, "order_lines", len(lines)))
+        drawn = draw_keys(connection, {"orders": len(new), "order_lines": len(lines)})
+        order_keys, line_keys = iter(drawn["orders"]), iter(drawn["order_lines"])
         history_rows = []
         for header, order_lines in new:
             header["id"] = next(order_keys)
@@ -67,14 +67,25 @@ class SqlOrderRepository(ports.OrderRepository):
         return self.session.scalars(query).one_or_none()
 
     def find_external_many(self, keys):
+        """One light query for the keys; only orders that exist are loaded as objects."""
         self.write_new()
         keys = set(keys)
         if not keys:
             return {}
-        query = select(Order).where(
-            tuple_(Order.channel, Order.partner, Order.external_order_id).in_(list(keys))
+        c = tables.orders.c
+        found = (
+            self.session.execute(
+                select(c.id).where(
+                    tuple_(c.channel, c.partner, c.external_order_id).in_(list(keys))
+                )
+            )
+            .scalars()
+            .all()
         )
-        return {(o.channel, o.partner, o.external_order_id): o for o in self.session.scalars(query)}
+        if not found:
+            return {}
+        orders = self.session.scalars(select(Order).where(Order.id.in_(found)))
+        return {(o.channel, o.partner, o.external_order_id): o for o in orders}
 
     def find_by_source_document(
         self, channel: str, partner: str, source_document_id: str
@@ -94,7 +105,7 @@ class SqlDocumentRepository(ports.DocumentRepository):
         """Written at once in bulk: the edge's hot path needs no ORM flush."""
         connection = self.session.connection()
         columns = [c.name for c in tables.inbound_documents.c]
-        keys = draw_keys(connection, "inbound_documents", len(documents))
+        keys = draw_keys(connection, {"inbound_documents": len(documents)})["inbound_documents"]
         for document, key in zip(documents, keys, strict=True):
             document.id = key
         rows = [{name: getattr(d, name) for name in columns} for d in documents]
