@@ -65,28 +65,44 @@ def _changes(obj: Any, *, created: bool) -> dict[str, dict[str, Any]]:
 
 
 def creation_changes(values: dict[str, Any], names) -> dict[str, dict[str, Any]]:
-    return {
-        name: {"old": None, "new": plain_value(values[name])}
-        for name in names
-        if values.get(name) is not None
-    }
+    changes = {}
+    for name in names:
+        value = values.get(name)
+        if value is not None:
+            plain = value if type(value) in _PLAIN else plain_value(value)
+            changes[name] = {"old": None, "new": plain}
+    return changes
 
 
 def created_row(
-    table: Table, doc_type: str, doc_id: int, entity: str, values: dict, actor, now: datetime
+    table: Table,
+    doc_type: str,
+    values: dict,
+    actor,
+    now: datetime,
+    parts: dict[str, tuple[Table, list[dict]]] | None = None,
 ) -> dict[str, Any]:
-    """The history row of a record written in bulk, outside the ORM."""
+    """The history row of a document written in bulk, outside the ORM: one row for
+    the document, its parts (an order's lines) listed in it with their own ids."""
+    changes = creation_changes(values, _table_columns(table))
+    for name, (part_table, rows) in (parts or {}).items():
+        columns = ("id", *_table_columns(part_table))
+        new = [{k: v["new"] for k, v in creation_changes(row, columns).items()} for row in rows]
+        changes[name] = {"old": None, "new": new}
     return {
         "doc_type": doc_type,
-        "doc_id": doc_id,
-        "entity": entity,
+        "doc_id": values["id"],
+        "entity": doc_type,
         "entity_id": values["id"],
         "action": "create",
         "actor_kind": actor.kind,
         "actor": actor.name,
         "at": now,
-        "changes": creation_changes(values, _table_columns(table)),
+        "changes": changes,
     }
+
+
+_PLAIN = frozenset({str, int, bool, float, dict, list})
 
 
 @functools.cache

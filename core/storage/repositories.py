@@ -44,13 +44,13 @@ class SqlOrderRepository(ports.OrderRepository):
         history_rows = []
         for header, order_lines in new:
             header["id"] = next(order_keys)
-            history_rows.append(_created(tables.orders, header, header["id"], "order", actor))
             for line in order_lines:
                 line["id"] = next(line_keys)
                 line["order_id"] = header["id"]
-                history_rows.append(
-                    _created(tables.order_lines, line, header["id"], "order_line", actor)
-                )
+            parts = {"lines": (tables.order_lines, order_lines)}
+            history_rows.append(
+                created_row(tables.orders, "order", header, actor, header["created_at"], parts)
+            )
         insert_rows(connection, tables.orders, [header for header, _ in new])
         insert_rows(connection, tables.order_lines, lines)
         insert_rows(connection, tables.history, history_rows)
@@ -137,8 +137,3 @@ class SqlInbox(ports.Inbox):
         now = datetime.now(UTC)
         rows = [{"processor": processor, "message_id": m, "processed_at": now} for m in message_ids]
         insert_rows(self.session.connection(), tables.inbox, rows)
-
-
-def _created(table, values: dict, order_id: int, entity: str, actor) -> dict:
-    now = values.get("created_at") or datetime.now(UTC)
-    return created_row(table, "order", order_id, entity, values, actor, now)

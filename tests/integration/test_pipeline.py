@@ -188,12 +188,17 @@ def test_order_json_includes_history_with_who_and_what(app):
         number = uow.scalars(select(Order.number)).one()
     detail = order_detail(app.engine, number)
     json.dumps(detail)
-    created = [h for h in detail["history"] if h["action"] == "create"]
-    assert {h["entity"] for h in created} == {"order", "order_line"}
-    assert len(created) == 3
-    order_created = next(h for h in created if h["entity"] == "order")
+    [order_created] = [h for h in detail["history"] if h["action"] == "create"]
+    assert (order_created["entity"], order_created["actor_kind"]) == ("order", "system")
     assert order_created["changes"]["external_order_id"] == {"old": None, "new": "PO-8"}
     assert order_created["changes"]["total_amount"]["new"] == "102.00"
+    lines = order_created["changes"]["lines"]
+    assert lines["old"] is None
+    assert [(line["line_number"], line["quantity"]) for line in lines["new"]] == [
+        (1, "1"),
+        (2, "2"),
+    ]
+    assert [line["id"] for line in lines["new"]] == [line["id"] for line in detail["lines"]]
 
 
 def test_a_failing_processor_dead_letters_one_message_and_replay_delivers_it(
