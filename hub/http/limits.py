@@ -14,7 +14,11 @@ class BoundedRequest(Request):
     def _parsePOSTFormSubmission(self) -> bool:
         # Form arguments are parsed (an email-module header parse) for pages, not for
         # the cXML endpoint, where it would cost on every order.
-        return not self.path.startswith(b"/cxml")
+        return self._parse_forms and not self.path.startswith(b"/cxml")
+
+    @_parsePOSTFormSubmission.setter
+    def _parsePOSTFormSubmission(self, wanted: bool) -> None:
+        self._parse_forms = wanted
 
     def gotLength(self, length):
         self.body_too_large = False
