@@ -134,21 +134,13 @@ def read_envelope(root: etree._Element) -> Envelope:
 def check_order_request(root: etree._Element) -> None:
     """The edge's quick checks before it acknowledges: an OrderRequest with an orderID
     and lines. The full mapping happens in the normaliser, from the stored bytes."""
-    _strip_namespaces(root)
-    request = _child(root, "Request")
-    order = _first_element(request) if request is not None else None
-    if order is None or order.tag != "OrderRequest":
-        raise ParseError("not an OrderRequest")
-    header = _child(order, "OrderRequestHeader")
-    if header is None:
-        raise ParseError("OrderRequest has no OrderRequestHeader")
-    _required_attr(header, "orderID", "OrderRequestHeader")
+    order, header, _ = _order_request(root)
     if _change_kind(header) != "cancel" and _child(order, "ItemOut") is None:
         raise ParseError("OrderRequest has no ItemOut")
 
 
-def parse_order_request(root: etree._Element, partner: str) -> CanonicalOrder:
-    """Map a parsed cXML OrderRequest document to a CanonicalOrder."""
+def _order_request(root: etree._Element) -> tuple[etree._Element, etree._Element, str]:
+    """The OrderRequest, its header and its orderID, or a ParseError saying what lacks."""
     _strip_namespaces(root)
     request = _child(root, "Request")
     order = _first_element(request) if request is not None else None
@@ -157,7 +149,12 @@ def parse_order_request(root: etree._Element, partner: str) -> CanonicalOrder:
     header = _child(order, "OrderRequestHeader")
     if header is None:
         raise ParseError("OrderRequest has no OrderRequestHeader")
-    order_id = _required_attr(header, "orderID", "OrderRequestHeader")
+    return order, header, _required_attr(header, "orderID", "OrderRequestHeader")
+
+
+def parse_order_request(root: etree._Element, partner: str) -> CanonicalOrder:
+    """Map a parsed cXML OrderRequest document to a CanonicalOrder."""
+    order, header, order_id = _order_request(root)
     parts = _children(header)
     change_kind = _change_kind(header)
     payment_el = _first(parts, "Payment")
