@@ -32,17 +32,9 @@ class AuthenticationFailed(DocumentError):
     code = 401
 
 
-class UnknownChannel(OrderB2BError):
-    pass
-
-
 class NotFound(OrderB2BError):
     pass
 
 
 class DeletionRefused(OrderB2BError):
     """Audited documents are archived, never deleted."""
-
-
-class InvalidTransition(OrderB2BError):
-    pass

@@ -214,7 +214,7 @@ def build_site(app: App, reactor, pool: ThreadPool, metrics: Metrics, intake: In
     metrics.gauge(
         "orderb2b_dead_letters",
         "dead letters awaiting replay",
-        lambda: len(dead_letters.listing(app.engine)),
+        lambda: dead_letters.waiting(app.engine),
     )
     root = Resource()
     root.putChild(b"cxml", CxmlResource(intake, metrics))

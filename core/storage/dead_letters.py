@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Engine
 
 from core.errors import NotFound
@@ -52,6 +52,13 @@ def listing(engine: Engine, *, include_replayed: bool = False) -> list[DeadLette
         query = query.where(_c.replayed_at.is_(None))
     with engine.connect() as connection:
         return [DeadLetter(**row._mapping) for row in connection.execute(query)]
+
+
+def waiting(engine: Engine) -> int:
+    """How many dead letters wait to be replayed."""
+    query = select(func.count()).select_from(tables.dead_letters).where(_c.replayed_at.is_(None))
+    with engine.connect() as connection:
+        return connection.execute(query).scalar_one()
 
 
 def replay(engine: Engine, dead_letter_id: int) -> DeadLetter:

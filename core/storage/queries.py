@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from core.errors import NotFound
@@ -38,11 +38,6 @@ def list_orders(engine: Engine, *, status: str | None = None, limit: int = 100) 
         return [_row(row) for row in connection.execute(query)]
 
 
-def count_orders(engine: Engine) -> int:
-    with engine.connect() as connection:
-        return connection.execute(select(func.count()).select_from(tables.orders)).scalar_one()
-
-
 def order_detail(engine: Engine, number: str) -> dict[str, Any]:
     with engine.connect() as connection:
         order = connection.execute(
@@ -67,13 +62,6 @@ def order_detail(engine: Engine, number: str) -> dict[str, Any]:
         detail["lines"] = [_row(line, drop=("order_id",)) for line in lines]
         detail["history"] = [_row(entry, drop=("doc_type", "doc_id")) for entry in history]
     return detail
-
-
-def document_states(engine: Engine) -> dict[str, int]:
-    c = tables.inbound_documents.c
-    with engine.connect() as connection:
-        rows = connection.execute(select(c.state, func.count()).group_by(c.state))
-        return dict(rows)
 
 
 def _row(row, drop: tuple[str, ...] = ()) -> dict[str, Any]:

@@ -14,19 +14,16 @@ import logging
 import threading
 import time
 from collections import deque
-from datetime import UTC, datetime
 
 import pika
 from pika.exceptions import AMQPError
-from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
 from core.messagebus import Message
-from core.storage import tables
+from core.storage import outbox
 from hub.amqp.topology import Topology, declare
 
 log = logging.getLogger("orderb2b.relay")
-_c = tables.outbox.c
 
 
 def message_properties(message: Message, headers: dict | None = None) -> pika.BasicProperties:
@@ -163,23 +160,14 @@ class _RelaySession:
             self.pending.append(self.next_tag)
 
     def _claim(self) -> list[tuple[int, Message]]:
-        query = (
-            select(_c.id, _c.message_id, _c.routing_key, _c.payload, _c.target)
-            .where(_c.sent_at.is_(None))
-            .order_by(_c.id)
-            .limit(self.relay.batch_size)
-        )
-        if self.relay.engine.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        self.db = self.relay.engine.connect()
+        engine = self.relay.engine
+        lock = engine.dialect.name == "postgresql"
+        self.db = engine.connect()
         self.transaction = self.db.begin()
-        rows = self.db.execute(query).all()
+        rows = self.db.execute(outbox.unsent_query(self.relay.batch_size, lock=lock)).all()
         self.row_ids = [row.id for row in rows]
         self.nacked = False
-        return [
-            (row.id, Message(row.message_id, row.routing_key, row.payload, row.target))
-            for row in rows
-        ]
+        return [(row.id, outbox.as_message(row)) for row in rows]
 
     def _confirmed(self, frame) -> None:
         method = frame.method
@@ -208,11 +196,7 @@ class _RelaySession:
             return
         try:
             if commit and self.row_ids:
-                self.db.execute(
-                    update(tables.outbox)
-                    .where(_c.id.in_(self.row_ids))
-                    .values(sent_at=datetime.now(UTC))
-                )
+                outbox.mark_sent_on(self.db, self.row_ids)
                 self.transaction.commit()
             else:
                 self.transaction.rollback()
