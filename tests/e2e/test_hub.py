@@ -103,6 +103,24 @@ def test_health_and_metrics(hub, hub_env):
     assert "orderb2b_batch_seconds_count" in text
 
 
+def test_queues_command_reports_the_transport(hub, hub_env):
+    assert hub.post_cxml(order_request("E2E-Q"))[0] == 200
+    wait_for_order(hub_env, "E2E-Q")
+    result = cli(hub_env, "queues", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["dead_letters"] == []
+    if "ORDERB2B_AMQP_URL" in hub_env:
+        assert report["transport"] == "rabbitmq"
+        normaliser = hub_env["ORDERB2B_AMQP_PREFIX"] + ".normaliser"
+        assert report["queues"][normaliser]["consumers"] == 1
+        assert hub_env["ORDERB2B_AMQP_PREFIX"] + ".dead" in report["queues"]
+    else:
+        assert (report["transport"], report["queues"]) == ("in-process", {})
+    text = cli(hub_env, "queues").stdout
+    assert "dead letters: 0" in text
+
+
 class Listener:
     """Counts connections to a loopback port: proof that nothing was fetched."""
 
