@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Table, event, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from core.errors import DeletionRefused
 from core.storage import tables
@@ -21,9 +21,9 @@ from core.storage.bulk import insert_rows
 from core.storage.orm import AUDIT_ROOTS, ENTITY_NAMES, UNAUDITED_FIELDS
 
 
-def install(session: Session) -> None:
-    event.listen(session, "before_flush", _refuse_deletes)
-    event.listen(session, "after_flush", _write_history)
+def install(sessions: sessionmaker) -> None:
+    event.listen(sessions, "before_flush", _refuse_deletes)
+    event.listen(sessions, "after_flush", _write_history)
 
 
 def _refuse_deletes(session: Session, _context, _instances) -> None:

@@ -10,7 +10,7 @@ from collections import defaultdict
 
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 
 def draw_keys(connection: Connection, counts: dict[str, int]) -> dict[str, list[int]]:
@@ -32,8 +32,8 @@ def draw_keys(connection: Connection, counts: dict[str, int]) -> dict[str, list[
     return drawn
 
 
-def install(session: Session) -> None:
-    event.listen(session, "before_flush", _assign_keys)
+def install(sessions: sessionmaker) -> None:
+    event.listen(sessions, "before_flush", _assign_keys)
 
 
 def _assign_keys(session: Session, _context, _instances) -> None:

@@ -45,8 +45,6 @@ class SqlUnitOfWork(ports.UnitOfWork):
     def __enter__(self) -> SqlUnitOfWork:
         self.session: Session = self.session_factory()
         self.session.info["actor"] = self.actor
-        keys.install(self.session)
-        history.install(self.session)
         self.orders = SqlOrderRepository(self.session)
         self.documents = SqlDocumentRepository(self.session)
         self.inbox = SqlInbox(self.session)
@@ -112,6 +110,8 @@ class SqlUnitOfWorkFactory:
         map_domain()
         self.engine = engine
         self.sessions = sessionmaker(bind=engine, expire_on_commit=False)
+        keys.install(self.sessions)
+        history.install(self.sessions)
         self.on_commit = None
 
     def __call__(self, actor: ports.Actor = ports.SYSTEM) -> SqlUnitOfWork:
