@@ -20,7 +20,9 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        # No ping per checkout: it is a round trip on every transaction. A connection
+        # that died (a database restart) fails once and the pool drops them all.
+        pool_recycle=3600,
         json_serializer=dumps_json,
     )
     event.listen(engine, "connect", _postgresql_json)
