@@ -60,6 +60,12 @@ class QueueConsumer:
                 backoff = 0.5
             except AMQPError as error:
                 log.warning("consumer connection lost", extra={"error": repr(error)})
+            except Exception:
+                # The database is away, say: the batch was not acknowledged, so it
+                # comes back once we reconnect.
+                log.exception(
+                    "consumer failed; starting again", extra={"processor": self.processor.name}
+                )
             if not stopping.is_set():
                 stopping.wait(backoff)
                 backoff = min(backoff * 2, 10.0)

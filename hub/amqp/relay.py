@@ -139,6 +139,20 @@ class _RelaySession:
             self._pump()
 
     def _pump(self) -> None:
+        try:
+            self._publish_batch()
+        except Exception:
+            self._fail("relay could not read the outbox")
+
+    def _fail(self, what: str) -> None:
+        """A database error inside the loop: let go of the batch and reconnect."""
+        log.exception(what)
+        with contextlib.suppress(Exception):
+            self._release(commit=False)
+        if self.connection.is_open:
+            self.connection.close()
+
+    def _publish_batch(self) -> None:
         self.idle_timer = None
         if self.stopping.is_set():
             self.connection.close()
@@ -180,7 +194,11 @@ class _RelaySession:
             self.nacked = True
         if not self.pending:
             published = len(self.row_ids)
-            self._release(commit=not self.nacked)
+            try:
+                self._release(commit=not self.nacked)
+            except Exception:
+                self._fail("relay could not mark messages sent")
+                return
             if not self.nacked:
                 self.relay.published += published
                 if self.relay.metrics:

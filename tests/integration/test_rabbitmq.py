@@ -175,3 +175,37 @@ def test_relay_holds_messages_while_the_broker_is_unreachable(make_app):
     thread.join(15)
     assert not thread.is_alive()
     assert outbox.backlog(app.engine) == 1
+
+
+def _drop_database_connections(database_url: str) -> None:
+    import psycopg
+
+    from tests.conftest import PG_ADMIN_URL
+
+    name = database_url.rsplit("/", 1)[1]
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
+        connection.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
+        )
+
+
+def test_workers_survive_lost_database_connections(make_app, pg_url):
+    app = make_app()
+    intake = CxmlIntake(app.bus, PartnerDirectory(app.uow_factory), 1_000_000)
+    with Running(app) as running:
+        assert intake.receive(order_request("L-1")).code == 200
+        wait_for(lambda: order_count(app) == 1)
+        _drop_database_connections(pg_url)
+        answers = [_answer(intake, order_request(f"L-{n}")) for n in range(2, 6)]
+        assert answers.count(200) >= 3, answers
+        wait_for(lambda: order_count(app) == 1 + answers.count(200), timeout=60)
+        assert all(thread.is_alive() for thread in running.threads)
+    assert outbox.backlog(app.engine) == 0
+
+
+def _answer(intake, document: bytes) -> int:
+    """As the hub's intake queue answers: a failure to keep the document is a 500."""
+    try:
+        return intake.receive(document).code
+    except Exception:
+        return 500
