@@ -35,7 +35,13 @@ class InProcessDelivery:
 
     def run(self, stopping: threading.Event) -> None:
         while not stopping.is_set():
-            if self.run_once() == 0:
+            try:
+                delivered = self.run_once()
+            except Exception:
+                log.exception("in-process delivery failed; trying again")
+                stopping.wait(1.0)
+                continue
+            if delivered == 0:
                 self._wake.wait(0.2)
                 self._wake.clear()
 
