@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 ROLES = ("http", "worker", "relay")
@@ -25,7 +25,6 @@ class Config:
     thread_pool_size: int = 8
     worker_processes: int = 0
     amqp_prefix: str = "orderb2b"
-    extra: dict = field(default_factory=dict)
 
     @property
     def embedded(self) -> bool:
