@@ -22,9 +22,17 @@ def install_reactor():
     return reactor
 
 
+def _twisted_logs_to_ours() -> None:
+    """Twisted's own messages (unhandled errors above all) go to our structured log."""
+    from twisted.logger import STDLibLogObserver, globalLogBeginner
+
+    globalLogBeginner.beginLoggingTo([STDLibLogObserver(name="twisted")], redirectStandardIO=False)
+
+
 def run_hub(roles: tuple[str, ...], worker_processes: int | None = None) -> int:
     logs.configure()
     reactor = install_reactor()
+    _twisted_logs_to_ours()
     from hub.bootstrap import bootstrap
     from hub.config import Config
     from hub.service import make_service

@@ -134,6 +134,9 @@ class TrackingSite(Site):
         channel.connectionLost = lost
         return channel
 
+    def log(self, request) -> None:
+        """No access log line per request: /metrics counts requests by status instead."""
+
 
 def topology_for(app: App) -> Topology:
     return Topology(app.config.amqp_prefix, app.config.retry_delays)
