@@ -26,6 +26,7 @@ setup(
             "pytest>=8,<10",
             "pytest-timeout>=2.3,<3",
             "jsonschema>=4.20,<5",
+            "openapi-spec-validator>=0.7,<0.10",
             "import-linter>=2.0,<3",
             "ruff>=0.6,<1",
         ],

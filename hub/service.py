@@ -7,6 +7,7 @@ workers finish their batch, then the relay publishes what is left.
 
 from __future__ import annotations
 
+import importlib.metadata
 import logging
 import threading
 
@@ -29,6 +30,7 @@ from hub.health import broker_check, database_check
 from hub.http.cxml import CxmlResource
 from hub.http.intake_queue import IntakeQueue
 from hub.http.limits import bounded_request_factory
+from hub.http.openapi import OpenApiResource
 from hub.http.ops import HealthResource, MetricsResource
 from hub.intake import CxmlIntake
 from hub.metrics import Metrics
@@ -196,6 +198,13 @@ def _add_workers(root, app: App, metrics: Metrics, reactor):
     return None
 
 
+def _version() -> str:
+    try:
+        return importlib.metadata.version("orderb2b")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
 def _chain(first, second):
     if first is None:
         return second
@@ -224,6 +233,9 @@ def build_site(app: App, reactor, pool: ThreadPool, metrics: Metrics, intake: In
     checks = {"database": database_check(app.engine), "broker": broker_check(config.amqp_url)}
     root.putChild(b"healthz", HealthResource(reactor, pool, checks))
     root.putChild(b"metrics", MetricsResource(reactor, pool, metrics))
+    api = Resource()
+    api.putChild(b"openapi.json", OpenApiResource(_version()))
+    root.putChild(b"api", api)
     site = TrackingSite(root)
     site.requestFactory = bounded_request_factory(config.max_document_bytes)
     site.displayTracebacks = False

@@ -11,6 +11,7 @@ import time
 
 import pytest
 from lxml import etree
+from openapi_spec_validator import validate
 
 from hub.demo import order_request
 from tests.conftest import AMQP_URL, FIXTURES
@@ -191,6 +192,15 @@ def test_hostile_xml_is_refused_and_the_hub_keeps_serving(hub, hub_env):
     assert hub.request("GET", "/healthz")[0] == 200
     assert hub.post_cxml(order_request("AFTER-ATTACK"))[0] == 200
     wait_for_order(hub_env, "AFTER-ATTACK")
+
+
+def test_openapi_document_describes_the_endpoints(hub):
+    status, body = hub.request("GET", "/api/openapi.json")
+    document = json.loads(body)
+    assert status == 200 and document["openapi"].startswith("3.")
+    validate(document)
+    assert set(document["paths"]) >= {"/cxml", "/healthz", "/metrics"}
+    assert set(document["paths"]["/cxml"]["post"]["responses"]) >= {"200", "400", "401", "413"}
 
 
 def test_wrong_credentials_get_401(hub):
