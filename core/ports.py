@@ -11,7 +11,7 @@ from core.canonical import CanonicalOrder
 
 if TYPE_CHECKING:
     from core.events import Event
-    from core.model.documents import InboundDocument
+    from core.model.documents import InboundDocument, ReceivedDocument
     from core.model.orders import Order
 
 
@@ -64,7 +64,8 @@ class DocumentRepository(abc.ABC):
     def get(self, document_id: int) -> InboundDocument | None: ...
 
     @abc.abstractmethod
-    def get_many(self, document_ids: Iterable[int]) -> dict[int, InboundDocument]: ...
+    def get_many(self, document_ids: Iterable[int]) -> dict[int, ReceivedDocument]:
+        """Documents to process; how they are settled is written by the commit."""
 
 
 class Inbox(abc.ABC):

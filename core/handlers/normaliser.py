@@ -8,7 +8,7 @@ from core import commands, events, ports
 from core.errors import DocumentError
 from core.handlers.orders import DUPLICATE, ingest_orders
 from core.model.documents import DUPLICATE as DOCUMENT_DUPLICATE
-from core.model.documents import FAILED, PROCESSED, RECEIVED, InboundDocument
+from core.model.documents import FAILED, PROCESSED, RECEIVED, ReceivedDocument
 
 
 class Normaliser:
@@ -24,7 +24,7 @@ class Normaliser:
     def handle_batch(self, batch: list[events.DocumentReceived], uow: ports.UnitOfWork) -> None:
         documents = uow.documents.get_many(e.document_id for e in batch)
         ingest: list[commands.IngestOrder] = []
-        owners: list[InboundDocument] = []
+        owners: list[ReceivedDocument] = []
         for event in batch:
             document = documents.get(event.document_id)
             if document is None or document.state != RECEIVED:
@@ -41,7 +41,7 @@ class Normaliser:
             if document.state == RECEIVED:
                 document.settle(FAILED, "the document holds no orders")
 
-    def _parse(self, document: InboundDocument, uow: ports.UnitOfWork) -> list:
+    def _parse(self, document: ReceivedDocument, uow: ports.UnitOfWork) -> list:
         try:
             return self.parsers[document.channel](document.raw, document.partner)
         except DocumentError as error:

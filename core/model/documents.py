@@ -14,7 +14,31 @@ RECEIVED, PROCESSED, DUPLICATE, FAILED, REJECTED = (
 )
 
 
-class InboundDocument:
+class Settles:
+    """The end of a document's processing: its state, and the error if it failed."""
+
+    def settle(self, state: str, error: str | None = None) -> None:
+        self.state = state
+        self.error = error
+        self.processed_at = datetime.now(UTC)
+
+
+class ReceivedDocument(Settles):
+    """A kept document as the normaliser reads it: its bytes and where it stands."""
+
+    __slots__ = ("channel", "error", "id", "partner", "processed_at", "raw", "state")
+
+    def __init__(self, id: int, channel: str, partner: str | None, raw: bytes, state: str):
+        self.id = id
+        self.channel = channel
+        self.partner = partner
+        self.raw = raw
+        self.state = state
+        self.error = None
+        self.processed_at = None
+
+
+class InboundDocument(Settles):
     id: int | None
 
     def __init__(
@@ -39,8 +63,3 @@ class InboundDocument:
         self.state = state
         self.error = error
         self.processed_at = None
-
-    def settle(self, state: str, error: str | None = None) -> None:
-        self.state = state
-        self.error = error
-        self.processed_at = datetime.now(UTC)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import bindparam, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from core import ports
 from core.canonical import CanonicalOrder
-from core.model.documents import InboundDocument
+from core.model.documents import InboundDocument, ReceivedDocument
 from core.model.orders import Order, new_order_values
 from core.storage import tables
 from core.storage.bulk import insert_rows
@@ -100,6 +100,7 @@ class SqlOrderRepository(ports.OrderRepository):
 class SqlDocumentRepository(ports.DocumentRepository):
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._handed_out: list[ReceivedDocument] = []
 
     def add_many(self, documents: list[InboundDocument]) -> None:
         """Written at once in bulk: the edge's hot path needs no ORM flush."""
@@ -114,9 +115,41 @@ class SqlDocumentRepository(ports.DocumentRepository):
     def get(self, document_id: int) -> InboundDocument | None:
         return self.session.get(InboundDocument, document_id)
 
-    def get_many(self, document_ids: Iterable[int]) -> dict[int, InboundDocument]:
-        query = select(InboundDocument).where(InboundDocument.id.in_(list(document_ids)))
-        return {document.id: document for document in self.session.scalars(query)}
+    def get_many(self, document_ids: Iterable[int]) -> dict[int, ReceivedDocument]:
+        c = tables.inbound_documents.c
+        rows = self.session.execute(
+            select(c.id, c.channel, c.partner, c.raw, c.state).where(c.id.in_(list(document_ids)))
+        )
+        documents = {row.id: ReceivedDocument(*row) for row in rows}
+        self._handed_out.extend(documents.values())
+        return documents
+
+    def write_settled(self) -> None:
+        """One UPDATE for every document handed out and settled since the last write."""
+        settled = [d for d in self._handed_out if d.processed_at is not None]
+        self._handed_out = []
+        if not settled:
+            return
+        c = tables.inbound_documents.c
+        statement = (
+            update(tables.inbound_documents)
+            .where(c.id == bindparam("document_id"))
+            .values(
+                state=bindparam("new_state"),
+                error=bindparam("new_error"),
+                processed_at=bindparam("settled_at"),
+            )
+        )
+        rows = [
+            {
+                "document_id": d.id,
+                "new_state": d.state,
+                "new_error": d.error,
+                "settled_at": d.processed_at,
+            }
+            for d in settled
+        ]
+        self.session.execute(statement, rows)
 
 
 class SqlInbox(ports.Inbox):

@@ -82,6 +82,7 @@ class SqlUnitOfWork(ports.UnitOfWork):
 
     def commit(self) -> None:
         self.orders.write_new()
+        self.documents.write_settled()
         self.session.flush()
         if self._events:
             now = datetime.now(UTC)
