@@ -101,9 +101,6 @@ class UnitOfWork(abc.ABC):
     def no_autoflush(self) -> AbstractContextManager: ...
 
     @abc.abstractmethod
-    def flush(self) -> None: ...
-
-    @abc.abstractmethod
     def commit(self) -> None: ...
 
     @abc.abstractmethod

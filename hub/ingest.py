@@ -7,7 +7,6 @@ import getpass
 from sqlalchemy import select
 
 from core import commands
-from core.model.documents import InboundDocument
 from core.model.orders import Order
 from core.ports import Actor
 from hub.bootstrap import App, channel_redactors
@@ -22,7 +21,7 @@ def ingest_bytes(app: App, channel: str, partner: str | None, raw: bytes) -> dic
         return {"document_id": document_id, "state": "received", "queued": True}
     InProcessDelivery(app.bus, app.engine, app.config).drain()
     with app.uow_factory() as uow:
-        document = uow.session.get(InboundDocument, document_id)
+        document = uow.documents.get(document_id)
         numbers = uow.scalars(
             select(Order.number).where(Order.inbound_document_id == document_id)
         ).all()

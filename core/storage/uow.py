@@ -77,9 +77,6 @@ class SqlUnitOfWork(ports.UnitOfWork):
     def no_autoflush(self):
         return self.session.no_autoflush
 
-    def flush(self) -> None:
-        self.session.flush()
-
     def commit(self) -> None:
         self.orders.write_new()
         self.documents.write_settled()
@@ -96,9 +93,6 @@ class SqlUnitOfWork(ports.UnitOfWork):
     def rollback(self) -> None:
         self._events.clear()
         self.session.rollback()
-
-    def execute(self, statement):
-        return self.session.execute(statement)
 
     def scalars(self, statement):
         return self.session.scalars(statement)

@@ -291,3 +291,21 @@ def test_structural_errors_are_refused_at_the_edge(app):
     assert (answer.code, answer.message) == (400, "OrderRequest has no ItemOut")
     no_id = order_request("PO-X").replace(b'orderID="PO-X"', b"")
     assert intake_for(app).receive(no_id).code == 400
+
+
+def test_db_upgrade_builds_an_empty_postgresql_database(monkeypatch, capsys, pg_template):
+    import uuid
+
+    from hub.cli import main
+    from tests.conftest import _admin_execute, _database_url
+
+    name = f"orderb2b_empty_{uuid.uuid4().hex[:10]}"
+    _admin_execute(f'CREATE DATABASE "{name}"')
+    try:
+        monkeypatch.setenv("ORDERB2B_DATABASE_URL", _database_url(name))
+        assert main(["db", "upgrade"]) == 0
+        assert capsys.readouterr().out.strip() == "database at revision 0001"
+        assert main(["orders", "list", "--json"]) == 0
+        assert capsys.readouterr().out.strip() == "[]"
+    finally:
+        _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -84,3 +84,9 @@ def test_bad_ingest_writes_nothing(capsys, embedded):
     assert run(capsys, "ingest", "--channel", "cxml", str(document))[0] == 2
     code, out, _ = run(capsys, "orders", "list", "--json")
     assert code == 0 and json.loads(out) == []
+
+
+def test_db_upgrade_builds_the_embedded_database(capsys, embedded):
+    code, out, _ = run(capsys, "db", "upgrade")
+    assert (code, out.strip()) == (0, "database at revision 0001")
+    assert (embedded / "data" / "orderb2b.db").is_file()

@@ -40,9 +40,6 @@ class FakeUnitOfWork(ports.UnitOfWork):
     def no_autoflush(self):
         return contextlib.nullcontext()
 
-    def flush(self):
-        pass
-
     def commit(self):
         self.store["committed"] += self.changes
         self.store["outbox"] += self.events
