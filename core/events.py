@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
 
@@ -11,7 +11,8 @@ class Event:
     routing_key: ClassVar[str]
 
     def payload(self) -> dict[str, Any]:
-        return asdict(self)
+        """The event's fields; events hold plain values only, so no deep copy."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
@@ -187,4 +188,9 @@ def _address(address: Address | None) -> dict[str, Any] | None:
 
 def _flat(value: Any) -> dict[str, Any]:
     """A flat dataclass as a dict (asdict deep-copies, which costs on the hot path)."""
-    return {f.name: getattr(value, f.name) for f in fields(value)}
+    return {name: getattr(value, name) for name in _field_names(type(value))}
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(kind))

@@ -1,17 +1,46 @@
-"""Bulk inserts: COPY on PostgreSQL, executemany on SQLite.
+"""Bulk inserts: binary COPY on PostgreSQL, executemany on SQLite.
 
-COPY moves a batch's rows in one stream with the values adapted in C, several
-times cheaper than an INSERT per row or one very long multi-row INSERT.
+Binary COPY moves a batch's rows in one stream with the values adapted in C and
+nothing escaped (raw documents are bytes), several times cheaper than an INSERT
+per row, a long multi-row INSERT or text COPY.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
 from psycopg.types.json import Jsonb
-from sqlalchemy import JSON, Table, insert
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+    Table,
+    insert,
+)
 from sqlalchemy.engine import Connection
+
+from core.storage.types import ExactDecimal
+
+_BINARY_TYPES = (
+    (JSON, "jsonb"),
+    (ExactDecimal, "numeric"),
+    (Numeric, "numeric"),
+    (BigInteger, "int8"),
+    (Integer, "int4"),
+    (Boolean, "bool"),
+    (DateTime, "timestamptz"),
+    (Date, "date"),
+    (LargeBinary, "bytea"),
+    (String, "text"),
+)
 
 
 def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -21,24 +50,30 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, A
     if connection.dialect.name != "postgresql":
         connection.execute(insert(table), list(rows))
         return
-    columns = list(rows[0])
-    adapters = [_adapter(table.c[name].type) for name in columns]
-    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    columns = tuple(rows[0])
+    types, json_at = _copy_types(table, columns)
+    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
     driver = connection.connection.driver_connection
     with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        copy.set_types(types)
         for row in rows:
-            copy.write_row(
-                [adapt(row[name]) for name, adapt in zip(columns, adapters, strict=True)]
-            )
+            values = [row[name] for name in columns]
+            for index in json_at:
+                if values[index] is not None:
+                    values[index] = Jsonb(values[index])
+            copy.write_row(values)
 
 
-def _adapter(column_type):
-    return _json if isinstance(column_type, JSON) else _same
+@functools.cache
+def _copy_types(table: Table, columns: tuple[str, ...]) -> tuple[list[str], tuple[int, ...]]:
+    types = [_pg_type(table.c[name].type) for name in columns]
+    return types, tuple(i for i, name in enumerate(types) if name == "jsonb")
 
 
-def _json(value):
-    return None if value is None else Jsonb(value)
-
-
-def _same(value):
-    return value
+def _pg_type(column_type) -> str:
+    for kind, name in _BINARY_TYPES:
+        if isinstance(column_type, kind):
+            if name == "timestamptz" and not column_type.timezone:
+                return "timestamp"
+            return name
+    raise TypeError(f"no binary COPY type for {column_type!r}")

@@ -65,13 +65,19 @@ def _changes(obj: Any, *, created: bool) -> dict[str, dict[str, Any]]:
 
 
 def creation_changes(values: dict[str, Any], names) -> dict[str, dict[str, Any]]:
-    changes = {}
-    for name in names:
-        value = values.get(name)
-        if value is not None:
-            plain = value if type(value) in _PLAIN else plain_value(value)
-            changes[name] = {"old": None, "new": plain}
-    return changes
+    return {
+        name: {"old": None, "new": value if type(value) in _PLAIN else plain_value(value)}
+        for name in names
+        if (value := values.get(name)) is not None
+    }
+
+
+def _snapshot(values: dict[str, Any], names) -> dict[str, Any]:
+    return {
+        name: value if type(value) in _PLAIN else plain_value(value)
+        for name in names
+        if (value := values.get(name)) is not None
+    }
 
 
 def created_row(
@@ -87,8 +93,7 @@ def created_row(
     changes = creation_changes(values, _table_columns(table))
     for name, (part_table, rows) in (parts or {}).items():
         columns = ("id", *_table_columns(part_table))
-        new = [{k: v["new"] for k, v in creation_changes(row, columns).items()} for row in rows]
-        changes[name] = {"old": None, "new": new}
+        changes[name] = {"old": None, "new": [_snapshot(row, columns) for row in rows]}
     return {
         "doc_type": doc_type,
         "doc_id": values["id"],

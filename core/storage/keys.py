@@ -17,8 +17,7 @@ def draw_keys(connection: Connection, counts: dict[str, int]) -> dict[str, list[
     """New primary keys for each table named, in one round trip."""
     if connection.dialect.name == "postgresql":
         parts = [
-            f"(SELECT array_agg(nextval(pg_get_serial_sequence('{table}', 'id'))) "
-            f"FROM generate_series(1, {int(count)}))"
+            f"(SELECT array_agg(nextval('{table}_id_seq')) FROM generate_series(1, {int(count)}))"
             for table, count in counts.items()
         ]
         row = connection.execute(text(f"SELECT {', '.join(parts)}")).one()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Select, func, select, update
-from sqlalchemy.engine import Connection, Engine, Row
+from sqlalchemy import Select, Update, func, select, update
+from sqlalchemy.engine import Engine, Row
 
 from core.messagebus import Message
 from core.storage import tables
@@ -25,6 +25,23 @@ def unsent_query(limit: int, *, lock: bool = False) -> Select:
     return query.with_for_update(skip_locked=True) if lock else query
 
 
+def claim_statement(limit: int, now: datetime) -> Update:
+    """Marks the oldest unsent rows sent and returns them, in one statement.
+
+    The relay holds this transaction open until the broker has confirmed every
+    message, then commits; on a nack or a lost connection it rolls back, so a row
+    counts as sent exactly when its message was confirmed. SKIP LOCKED lets relays
+    in several processes claim different rows.
+    """
+    oldest = unsent_query(limit, lock=True).with_only_columns(_c.id)
+    return (
+        update(tables.outbox)
+        .where(_c.id.in_(oldest.scalar_subquery()))
+        .values(sent_at=now)
+        .returning(_c.id, _c.message_id, _c.routing_key, _c.payload, _c.target)
+    )
+
+
 def as_message(row: Row) -> Message:
     return Message(row.message_id, row.routing_key, row.payload, row.target)
 
@@ -37,13 +54,9 @@ def fetch_unsent(engine: Engine, limit: int) -> list[tuple[int, Message]]:
 def mark_sent(engine: Engine, ids: Sequence[int]) -> None:
     if ids:
         with engine.begin() as connection:
-            mark_sent_on(connection, ids)
-
-
-def mark_sent_on(connection: Connection, ids: Sequence[int]) -> None:
-    connection.execute(
-        update(tables.outbox).where(_c.id.in_(ids)).values(sent_at=datetime.now(UTC))
-    )
+            connection.execute(
+                update(tables.outbox).where(_c.id.in_(ids)).values(sent_at=datetime.now(UTC))
+            )
 
 
 def backlog(engine: Engine) -> int:

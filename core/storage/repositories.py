@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import bindparam, select, tuple_, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from core import ports
@@ -16,6 +16,7 @@ from core.storage import tables
 from core.storage.bulk import insert_rows
 from core.storage.history import created_row
 from core.storage.keys import draw_keys
+from core.storage.matching import join_keys, one_of
 
 
 class SqlOrderRepository(ports.OrderRepository):
@@ -73,18 +74,16 @@ class SqlOrderRepository(ports.OrderRepository):
         if not keys:
             return {}
         c = tables.orders.c
+        dialect = self.session.bind.dialect.name
+        columns = (c.channel, c.partner, c.external_order_id)
         found = (
-            self.session.execute(
-                select(c.id).where(
-                    tuple_(c.channel, c.partner, c.external_order_id).in_(list(keys))
-                )
-            )
+            self.session.execute(join_keys(dialect, select(c.id), columns, list(keys)))
             .scalars()
             .all()
         )
         if not found:
             return {}
-        orders = self.session.scalars(select(Order).where(Order.id.in_(found)))
+        orders = self.session.scalars(select(Order).where(one_of(dialect, c.id, found)))
         return {(o.channel, o.partner, o.external_order_id): o for o in orders}
 
     def find_by_source_document(
@@ -118,7 +117,9 @@ class SqlDocumentRepository(ports.DocumentRepository):
     def get_many(self, document_ids: Iterable[int]) -> dict[int, ReceivedDocument]:
         c = tables.inbound_documents.c
         rows = self.session.execute(
-            select(c.id, c.channel, c.partner, c.raw, c.state).where(c.id.in_(list(document_ids)))
+            select(c.id, c.channel, c.partner, c.raw, c.state).where(
+                one_of(self.session.bind.dialect.name, c.id, list(document_ids))
+            )
         )
         documents = {row.id: ReceivedDocument(*row) for row in rows}
         self._handed_out.extend(documents.values())
@@ -161,7 +162,8 @@ class SqlInbox(ports.Inbox):
         inbox = tables.inbox.c
         seen = self.session.execute(
             select(inbox.message_id).where(
-                inbox.processor == processor, inbox.message_id.in_(wanted)
+                inbox.processor == processor,
+                one_of(self.session.bind.dialect.name, inbox.message_id, wanted),
             )
         ).scalars()
         return wanted - set(seen)

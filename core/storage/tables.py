@@ -152,7 +152,7 @@ order_lines = Table(
     "order_lines",
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
-    Column("order_id", Id, ForeignKey("orders.id"), nullable=False, index=True),
+    Column("order_id", Id, ForeignKey("orders.id"), nullable=False),
     Column("line_number", Integer, nullable=False),
     Column("status", String(16), nullable=False),
     Column("quantity", ExactDecimal, nullable=False),

@@ -1,8 +1,8 @@
 """The outbox relay: publishes outbox rows to RabbitMQ with publisher confirms.
 
-Rows are claimed in a transaction (SKIP LOCKED on PostgreSQL, so relays can run in
-several processes), published as persistent messages, and marked sent in that
-same transaction only once the broker has confirmed every one of them. A nack, a
+Rows are claimed and marked sent by one statement (SKIP LOCKED on PostgreSQL, so
+relays can run in several processes), published as persistent messages, and that
+transaction commits only once the broker has confirmed every one of them. A nack, a
 lost connection or a crash leaves them unsent, to be published again; consumers
 drop the duplicates by message id.
 """
@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 from collections import deque
+from datetime import UTC, datetime
 
 import pika
 from pika.exceptions import AMQPError
@@ -174,11 +175,10 @@ class _RelaySession:
             self.pending.append(self.next_tag)
 
     def _claim(self) -> list[tuple[int, Message]]:
-        engine = self.relay.engine
-        lock = engine.dialect.name == "postgresql"
-        self.db = engine.connect()
+        self.db = self.relay.engine.connect()
         self.transaction = self.db.begin()
-        rows = self.db.execute(outbox.unsent_query(self.relay.batch_size, lock=lock)).all()
+        claim = outbox.claim_statement(self.relay.batch_size, datetime.now(UTC))
+        rows = sorted(self.db.execute(claim).all())
         self.row_ids = [row.id for row in rows]
         self.nacked = False
         return [(row.id, outbox.as_message(row)) for row in rows]
@@ -214,7 +214,6 @@ class _RelaySession:
             return
         try:
             if commit and self.row_ids:
-                outbox.mark_sent_on(self.db, self.row_ids)
                 self.transaction.commit()
             else:
                 self.transaction.rollback()
