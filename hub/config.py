@@ -24,6 +24,7 @@ class Config:
     retry_delays: tuple[float, ...] = (1.0, 5.0, 30.0, 120.0)
     thread_pool_size: int = 8
     worker_processes: int = 0
+    intake_threads: int = 2
     amqp_prefix: str = "orderb2b"
 
     @property
@@ -49,6 +50,8 @@ class Config:
             )
         if "ORDERB2B_WORKER_PROCESSES" in env:
             values["worker_processes"] = int(env["ORDERB2B_WORKER_PROCESSES"])
+        if "ORDERB2B_INTAKE_THREADS" in env:
+            values["intake_threads"] = max(1, int(env["ORDERB2B_INTAKE_THREADS"]))
         if "ORDERB2B_MAX_ATTEMPTS" in env:
             values["max_attempts"] = int(env["ORDERB2B_MAX_ATTEMPTS"])
         values.update(overrides)

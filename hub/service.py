@@ -155,9 +155,10 @@ def make_service(app: App, reactor=default_reactor) -> service.MultiService:
     pool = ThreadPool(minthreads=2, maxthreads=config.thread_pool_size, name="orderb2b-io")
     ThreadPoolService(pool).setServiceParent(root)
     wake = None
+    relay_in_children = _relay_in_children(config)
     if "worker" in config.roles:
-        wake = _add_workers(root, app, metrics, reactor)
-    if "relay" in config.roles and not config.embedded:
+        wake = _add_workers(root, app, metrics, reactor, relay_in_children)
+    if "relay" in config.roles and not config.embedded and not relay_in_children:
         relay = OutboxRelay(
             app.engine, config.amqp_url, topology_for(app), processor_keys(app), metrics=metrics
         )
@@ -167,16 +168,28 @@ def make_service(app: App, reactor=default_reactor) -> service.MultiService:
     if "http" in config.roles:
         intake = CxmlIntake(app.bus, PartnerDirectory(app.uow_factory), config.max_document_bytes)
         intake_queue = IntakeQueue(intake, reactor)
-        WorkerThreadService("intake", intake_queue).setServiceParent(root)
+        # On SQLite one writer at a time is all there is; on PostgreSQL a second
+        # thread checks the next documents while the first waits for its commit.
+        for n in range(1 if config.embedded else config.intake_threads):
+            WorkerThreadService(f"intake-{n}", intake_queue).setServiceParent(root)
         site = build_site(app, reactor, pool, metrics, intake_queue)
         HttpService(site, config.http_host, config.http_port, reactor).setServiceParent(root)
     return root
 
 
-def _add_workers(root, app: App, metrics: Metrics, reactor):
+def _relay_in_children(config) -> bool:
+    """With worker processes, they relay the outbox too: the HTTP process keeps its
+    interpreter for requests, and relays in several processes share the outbox."""
+    return bool(
+        config.worker_processes and not config.embedded and {"worker", "relay"} <= set(config.roles)
+    )
+
+
+def _add_workers(root, app: App, metrics: Metrics, reactor, relay_in_children: bool):
     config = app.config
     if config.worker_processes and not config.embedded:
-        WorkerProcesses(config.worker_processes, reactor).setServiceParent(root)
+        roles = ("worker", "relay") if relay_in_children else ("worker",)
+        WorkerProcesses(config.worker_processes, reactor, roles).setServiceParent(root)
         return None
     if config.embedded:
         delivery = InProcessDelivery(app.bus, app.engine, config, metrics)

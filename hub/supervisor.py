@@ -32,9 +32,10 @@ class _Child(protocol.ProcessProtocol):
 
 
 class WorkerProcesses(service.Service):
-    def __init__(self, count: int, reactor) -> None:
+    def __init__(self, count: int, reactor, roles: tuple[str, ...] = ("worker",)) -> None:
         self.setName("worker-processes")
         self.count = count
+        self.roles = roles
         self.reactor = reactor
         self.children: dict[int, _Child] = {}
         self.transports: dict[int, object] = {}
@@ -48,7 +49,7 @@ class WorkerProcesses(service.Service):
         child = _Child(self, slot)
         command = [
             *(sys.executable, "-m", "hub.cli", "run"),
-            *("--roles", "worker", "--worker-processes", "0"),
+            *("--roles", ",".join(self.roles), "--worker-processes", "0"),
         ]
         self.transports[slot] = self.reactor.spawnProcess(
             child, sys.executable, command, env=dict(os.environ), childFDs={0: "w", 1: 1, 2: 2}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import operator
 from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
@@ -150,8 +151,12 @@ def new_order_values(
     return header, [line_values(line) for line in order.lines]
 
 
+_header_fields = operator.attrgetter(*HEADER_FIELDS)
+_line_fields = operator.attrgetter(*LINE_FIELDS)
+
+
 def header_values(order: CanonicalOrder) -> dict[str, Any]:
-    values = {name: getattr(order, name) for name in HEADER_FIELDS}
+    values = dict(zip(HEADER_FIELDS, _header_fields(order), strict=True))
     values["buyer_name"] = order.buyer_contact.name
     values["buyer_email"] = order.buyer_contact.email
     values["buyer_phone"] = order.buyer_contact.phone
@@ -163,7 +168,7 @@ def header_values(order: CanonicalOrder) -> dict[str, Any]:
 
 
 def line_values(line: CanonicalLine) -> dict[str, Any]:
-    values = {name: getattr(line, name) for name in LINE_FIELDS}
+    values = dict(zip(LINE_FIELDS, _line_fields(line), strict=True))
     values["line_number"] = line.line_number
     values["status"] = "open"
     values["classification"] = dict(line.classification)

@@ -8,6 +8,7 @@ per row, a long multi-row INSERT or text COPY.
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -52,16 +53,30 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, A
         return
     columns = tuple(rows[0])
     types, json_at = _copy_types(table, columns)
-    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
+    values = [_values(row, columns, json_at) for row in rows]
     driver = connection.connection.driver_connection
+    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
     with driver.cursor() as cursor, cursor.copy(statement) as copy:
         copy.set_types(types)
-        for row in rows:
-            values = [row[name] for name in columns]
-            for index in json_at:
-                if values[index] is not None:
-                    values[index] = Jsonb(values[index])
-            copy.write_row(values)
+        for row in values:
+            copy.write_row(row)
+
+
+def _values(row: dict[str, Any], columns: tuple[str, ...], json_at: tuple[int, ...]):
+    values = _getter(columns)(row)
+    if not json_at:
+        return values
+    values = list(values)
+    for index in json_at:
+        if values[index] is not None:
+            values[index] = Jsonb(values[index])
+    return values
+
+
+@functools.cache
+def _getter(columns: tuple[str, ...]):
+    get = operator.itemgetter(*columns)
+    return get if len(columns) > 1 else lambda row: (get(row),)
 
 
 @functools.cache

@@ -65,19 +65,17 @@ def _changes(obj: Any, *, created: bool) -> dict[str, dict[str, Any]]:
 
 
 def creation_changes(values: dict[str, Any], names) -> dict[str, dict[str, Any]]:
+    """Every value set on a new row. Decimals, dates and times are left to the
+    JSON column's serialiser, which writes them as `plain_value` would."""
     return {
-        name: {"old": None, "new": value if type(value) in _PLAIN else plain_value(value)}
+        name: {"old": None, "new": value}
         for name in names
         if (value := values.get(name)) is not None
     }
 
 
 def _snapshot(values: dict[str, Any], names) -> dict[str, Any]:
-    return {
-        name: value if type(value) in _PLAIN else plain_value(value)
-        for name in names
-        if (value := values.get(name)) is not None
-    }
+    return {name: value for name in names if (value := values.get(name)) is not None}
 
 
 def created_row(
@@ -105,9 +103,6 @@ def created_row(
         "at": now,
         "changes": changes,
     }
-
-
-_PLAIN = frozenset({str, int, bool, float, dict, list})
 
 
 @functools.cache
