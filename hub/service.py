@@ -160,7 +160,12 @@ def make_service(app: App, reactor=default_reactor) -> service.MultiService:
         wake = _add_workers(root, app, metrics, reactor, relay_in_children)
     if "relay" in config.roles and not config.embedded and not relay_in_children:
         relay = OutboxRelay(
-            app.engine, config.amqp_url, topology_for(app), processor_keys(app), metrics=metrics
+            app.engine,
+            config.amqp_url,
+            topology_for(app),
+            processor_keys(app),
+            pack_size=config.batch_size,
+            metrics=metrics,
         )
         WorkerThreadService("relay", relay).setServiceParent(root)
         wake = _chain(wake, relay.wake)

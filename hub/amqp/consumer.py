@@ -1,5 +1,6 @@
-"""A processor's consumer: takes its queue in batches, handles them in one
-transaction each (inbox included), then acknowledges. A batch closes when it is
+"""A processor's consumer: takes its queue in batches (a delivery may carry a
+packed run of messages), handles them in one transaction each (inbox included),
+then acknowledges. A batch closes when it is
 full, when the queue goes quiet for 10 ms, or 50 ms after its first message.
 
 A message that fails goes to the retry queue of its attempt (a fixed delay each)
@@ -18,7 +19,7 @@ from pika.exceptions import AMQPError
 
 from core.messagebus import Message, MessageBus, Processor
 from core.storage import dead_letters
-from hub.amqp.relay import message_properties
+from hub.amqp.packing import message_properties, unpack
 from hub.amqp.topology import Topology, declare
 from hub.metrics import record_batch
 
@@ -85,7 +86,7 @@ class QueueConsumer:
                 if method is not None:
                     if not batch:
                         oldest = time.monotonic()
-                    batch.append(_received(method, properties, body))
+                    batch.extend(_received(method, properties, body))
                     full = len(batch) >= self.batch_size
                     if not full and time.monotonic() - oldest < self.max_wait:
                         continue
@@ -135,7 +136,8 @@ class QueueConsumer:
         publisher.basic_publish("", retry_queue, message.body.encode(), properties)
 
 
-def _received(method, properties, body: bytes) -> tuple[int, Message, dict]:
+def _received(method, properties, body: bytes) -> list[tuple[int, Message, dict]]:
+    """The messages of one delivery (a packed run, or one), each with its headers."""
     headers = dict(properties.headers or {})
-    message = Message(properties.message_id, properties.type, body.decode())
-    return method.delivery_tag, message, headers
+    headers.pop("x-messages", None)
+    return [(method.delivery_tag, message, headers) for message in unpack(properties, body)]

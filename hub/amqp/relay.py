@@ -2,7 +2,8 @@
 
 Rows are claimed and marked sent by one statement (SKIP LOCKED on PostgreSQL, so
 relays can run in several processes), published as persistent messages, and that
-transaction commits only once the broker has confirmed every one of them. A nack, a
+transaction commits only once the broker has confirmed every one of them. Runs
+of rows bound for the same place travel packed in one AMQP message (packing.py). A nack, a
 lost connection or a crash leaves them unsent, to be published again; consumers
 drop the duplicates by message id.
 """
@@ -22,19 +23,10 @@ from sqlalchemy.engine import Engine
 
 from core.messagebus import Message
 from core.storage import outbox
+from hub.amqp.packing import pack, runs
 from hub.amqp.topology import Topology, declare
 
 log = logging.getLogger("orderb2b.relay")
-
-
-def message_properties(message: Message, headers: dict | None = None) -> pika.BasicProperties:
-    return pika.BasicProperties(
-        message_id=message.message_id,
-        type=message.routing_key,
-        content_type="application/json",
-        delivery_mode=pika.DeliveryMode.Persistent,
-        headers=headers or {},
-    )
 
 
 def destination(topology: Topology, message: Message) -> tuple[str, str]:
@@ -52,6 +44,7 @@ class OutboxRelay:
         processors: dict[str, tuple[str, ...]],
         *,
         batch_size: int = 500,
+        pack_size: int = 100,
         idle_poll: float = 0.02,
         metrics=None,
     ) -> None:
@@ -60,6 +53,7 @@ class OutboxRelay:
         self.topology = topology
         self.processors = processors
         self.batch_size = batch_size
+        self.pack_size = pack_size
         self.idle_poll = idle_poll
         self.metrics = metrics
         self.published = 0
@@ -163,14 +157,10 @@ class _RelaySession:
             self._release(commit=False)
             self.idle_timer = self.connection.ioloop.call_later(self.relay.idle_poll, self._pump)
             return
-        for _, message in rows:
-            exchange, routing_key = destination(self.relay.topology, message)
-            self.channel.basic_publish(
-                exchange,
-                routing_key,
-                message.body.encode(),
-                message_properties(message),
-            )
+        for run in runs((message for _, message in rows), self.relay.pack_size):
+            exchange, routing_key = destination(self.relay.topology, run[0])
+            body, properties = pack(run)
+            self.channel.basic_publish(exchange, routing_key, body, properties)
             self.next_tag += 1
             self.pending.append(self.next_tag)
 
