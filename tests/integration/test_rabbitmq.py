@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from core.storage import dead_letters, outbox, tables
 from hub.amqp.admin import queue_depths
 from hub.amqp.consumer import QueueConsumer
+from hub.amqp.packing import PACKED
 from hub.amqp.relay import OutboxRelay
 from hub.bootstrap import bootstrap
 from hub.config import Config
@@ -152,14 +153,7 @@ def _dead_depth(app) -> int:
 
 
 def _peek_dead_headers(queue: str) -> dict:
-    connection = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
-    try:
-        channel = connection.channel()
-        method, properties, _ = channel.basic_get(queue, auto_ack=False)
-        channel.basic_nack(method.delivery_tag, requeue=True)
-        return dict(properties.headers)
-    finally:
-        connection.close()
+    return dict(_peek_properties(queue).headers)
 
 
 def test_relay_holds_messages_while_the_broker_is_unreachable(make_app):
@@ -209,3 +203,51 @@ def _answer(intake, document: bytes) -> int:
         return intake.receive(document).code
     except Exception:
         return 500
+
+
+def test_relay_packs_a_run_and_consumers_unpack_it(make_app):
+    app = make_app()
+    intake = CxmlIntake(app.bus, PartnerDirectory(app.uow_factory), 1_000_000)
+    documents = [(order_request(f"P-{n}"), None, None) for n in range(10)]
+    assert {a.code for a in intake.receive_many(documents)} == {200}
+    topology = topology_for(app)
+    stopping = threading.Event()
+    relay = OutboxRelay(app.engine, AMQP_URL, topology, processor_keys(app), pack_size=100)
+    thread = threading.Thread(target=relay.run, args=(stopping,))
+    thread.start()
+    try:
+        wait_for(lambda: outbox.backlog(app.engine) == 0)
+    finally:
+        stopping.set()
+        thread.join(15)
+    assert _depth(app, "normaliser") == 1
+    properties = _peek_properties(topology.queue("normaliser"))
+    assert properties.content_type == PACKED
+    assert (properties.type, properties.headers["x-messages"]) == ("document.received", 10)
+    with Running(app):
+        wait_for(lambda: order_count(app) == 10 and _depth(app, "normaliser") == 0)
+
+
+def test_a_failing_message_leaves_its_pack_alone(make_app):
+    failing = FailingProcessor({"Q-BAD"})
+    app = make_app(extra_processors=[failing])
+    intake = CxmlIntake(app.bus, PartnerDirectory(app.uow_factory), 1_000_000)
+    documents = [(order_request(order_id), None, None) for order_id in ("Q-1", "Q-BAD", "Q-2")]
+    intake.receive_many(documents)
+    with Running(app):
+        wait_for(lambda: len(dead_letters.listing(app.engine)) == 1)
+        wait_for(lambda: order_count(app) == 3)
+    assert {"Q-1", "Q-2"} <= set(failing.seen)
+    [letter] = dead_letters.listing(app.engine)
+    assert "cannot handle Q-BAD" in letter.error and letter.attempts == 3
+
+
+def _peek_properties(queue: str):
+    connection = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
+    try:
+        channel = connection.channel()
+        method, properties, _ = channel.basic_get(queue, auto_ack=False)
+        channel.basic_nack(method.delivery_tag, requeue=True)
+        return properties
+    finally:
+        connection.close()
