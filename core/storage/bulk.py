@@ -2,7 +2,8 @@
 
 Binary COPY moves a batch's rows in one stream with the values adapted in C and
 nothing escaped (raw documents are bytes), several times cheaper than an INSERT
-per row, a long multi-row INSERT or text COPY.
+per row, a long multi-row INSERT or text COPY. A handful of rows go as one
+multi-row INSERT instead.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ from sqlalchemy.engine import Connection
 
 from core.storage.types import ExactDecimal
 
+FEW_ROWS = 8
+"""Fewer rows go as one multi-row INSERT: one round trip, where COPY takes two."""
+
 _BINARY_TYPES = (
     (JSON, "jsonb"),
     (ExactDecimal, "numeric"),
@@ -55,6 +59,10 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, A
     types, json_at = _copy_types(table, columns)
     values = [_values(row, columns, json_at) for row in rows]
     driver = connection.connection.driver_connection
+    if len(rows) < FEW_ROWS:
+        flat = [value for row in values for value in row]
+        driver.execute(_values_insert(table, columns, len(rows)), flat)
+        return
     statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
     with driver.cursor() as cursor, cursor.copy(statement) as copy:
         copy.set_types(types)
@@ -77,6 +85,12 @@ def _values(row: dict[str, Any], columns: tuple[str, ...], json_at: tuple[int, .
 def _getter(columns: tuple[str, ...]):
     get = operator.itemgetter(*columns)
     return get if len(columns) > 1 else lambda row: (get(row),)
+
+
+@functools.cache
+def _values_insert(table: Table, columns: tuple[str, ...], count: int) -> str:
+    row = f"({', '.join(['%s'] * len(columns))})"
+    return f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES {', '.join([row] * count)}"
 
 
 @functools.cache

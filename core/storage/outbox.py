@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Select, Update, func, select, update
+from sqlalchemy import Select, Update, bindparam, func, select, update
 from sqlalchemy.engine import Engine, Row
 
 from core.messagebus import Message
@@ -14,7 +15,7 @@ from core.storage import tables
 _c = tables.outbox.c
 
 
-def unsent_query(limit: int, *, lock: bool = False) -> Select:
+def unsent_query(limit, *, lock: bool = False) -> Select:
     """The oldest unsent rows; `lock` claims them (SKIP LOCKED) for one relay."""
     query = (
         select(_c.id, _c.message_id, _c.routing_key, _c.payload, _c.target)
@@ -25,19 +26,21 @@ def unsent_query(limit: int, *, lock: bool = False) -> Select:
     return query.with_for_update(skip_locked=True) if lock else query
 
 
-def claim_statement(limit: int, now: datetime) -> Update:
-    """Marks the oldest unsent rows sent and returns them, in one statement.
+@functools.cache
+def claim_statement() -> Update:
+    """Marks the oldest unsent rows (at most `limit`) sent at `now` and returns
+    them, in one statement built once.
 
     The relay holds this transaction open until the broker has confirmed every
     message, then commits; on a nack or a lost connection it rolls back, so a row
     counts as sent exactly when its message was confirmed. SKIP LOCKED lets relays
     in several processes claim different rows.
     """
-    oldest = unsent_query(limit, lock=True).with_only_columns(_c.id)
+    oldest = unsent_query(bindparam("limit"), lock=True).with_only_columns(_c.id)
     return (
         update(tables.outbox)
         .where(_c.id.in_(oldest.scalar_subquery()))
-        .values(sent_at=now)
+        .values(sent_at=bindparam("now"))
         .returning(_c.id, _c.message_id, _c.routing_key, _c.payload, _c.target)
     )
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from core import ports
@@ -16,7 +18,7 @@ from core.storage import tables
 from core.storage.bulk import insert_rows
 from core.storage.history import created_row
 from core.storage.keys import draw_keys
-from core.storage.matching import join_keys, one_of
+from core.storage.matching import join_keys, key_params, one_of
 
 
 class SqlOrderRepository(ports.OrderRepository):
@@ -73,17 +75,12 @@ class SqlOrderRepository(ports.OrderRepository):
         keys = set(keys)
         if not keys:
             return {}
-        c = tables.orders.c
         dialect = self.session.bind.dialect.name
-        columns = (c.channel, c.partner, c.external_order_id)
-        found = (
-            self.session.execute(join_keys(dialect, select(c.id), columns, list(keys)))
-            .scalars()
-            .all()
-        )
+        params = key_params(dialect, _ORDER_KEY, "keys", keys)
+        found = self.session.execute(_order_ids_by_key(dialect), params).scalars().all()
         if not found:
             return {}
-        orders = self.session.scalars(select(Order).where(one_of(dialect, c.id, found)))
+        orders = self.session.scalars(_orders_by_id(dialect), {"ids": found})
         return {(o.channel, o.partner, o.external_order_id): o for o in orders}
 
     def find_by_source_document(
@@ -115,12 +112,8 @@ class SqlDocumentRepository(ports.DocumentRepository):
         return self.session.get(InboundDocument, document_id)
 
     def get_many(self, document_ids: Iterable[int]) -> dict[int, ReceivedDocument]:
-        c = tables.inbound_documents.c
-        rows = self.session.execute(
-            select(c.id, c.channel, c.partner, c.raw, c.state).where(
-                one_of(self.session.bind.dialect.name, c.id, list(document_ids))
-            )
-        )
+        dialect = self.session.bind.dialect.name
+        rows = self.session.execute(_documents_by_id(dialect), {"ids": list(document_ids)})
         documents = {row.id: ReceivedDocument(*row) for row in rows}
         self._handed_out.extend(documents.values())
         return documents
@@ -131,26 +124,17 @@ class SqlDocumentRepository(ports.DocumentRepository):
         self._handed_out = []
         if not settled:
             return
-        c = tables.inbound_documents.c
-        statement = (
-            update(tables.inbound_documents)
-            .where(c.id == bindparam("document_id"))
-            .values(
-                state=bindparam("new_state"),
-                error=bindparam("new_error"),
-                processed_at=bindparam("settled_at"),
-            )
-        )
+        dialect = self.session.bind.dialect.name
+        if dialect == "postgresql":
+            columns = {"ids": "id", "states": "state", "errors": "error", "times": "processed_at"}
+            params = {key: [getattr(d, name) for d in settled] for key, name in columns.items()}
+            self.session.execute(_settle_documents_pg(), params)
+            return
         rows = [
-            {
-                "document_id": d.id,
-                "new_state": d.state,
-                "new_error": d.error,
-                "settled_at": d.processed_at,
-            }
+            {"document_id": d.id, "new_state": d.state, "new_error": d.error, "at": d.processed_at}
             for d in settled
         ]
-        self.session.execute(statement, rows)
+        self.session.execute(_settle_document(), rows)
 
 
 class SqlInbox(ports.Inbox):
@@ -159,16 +143,75 @@ class SqlInbox(ports.Inbox):
 
     def unseen(self, processor: str, message_ids: Iterable[str]) -> set[str]:
         wanted = set(message_ids)
-        inbox = tables.inbox.c
-        seen = self.session.execute(
-            select(inbox.message_id).where(
-                inbox.processor == processor,
-                one_of(self.session.bind.dialect.name, inbox.message_id, wanted),
-            )
-        ).scalars()
+        dialect = self.session.bind.dialect.name
+        params = {"processor": processor, "ids": list(wanted)}
+        seen = self.session.execute(_seen_messages(dialect), params).scalars()
         return wanted - set(seen)
 
     def record(self, processor: str, message_ids: Iterable[str]) -> None:
         now = datetime.now(UTC)
         rows = [{"processor": processor, "message_id": m, "processed_at": now} for m in message_ids]
         insert_rows(self.session.connection(), tables.inbox, rows)
+
+
+# Statements built once per dialect (see matching.py).
+
+_ORDER_KEY = (tables.orders.c.channel, tables.orders.c.partner, tables.orders.c.external_order_id)
+
+
+@functools.cache
+def _order_ids_by_key(dialect: str):
+    return join_keys(dialect, select(tables.orders.c.id), _ORDER_KEY, "keys")
+
+
+@functools.cache
+def _orders_by_id(dialect: str):
+    return select(Order).where(one_of(dialect, tables.orders.c.id, "ids"))
+
+
+@functools.cache
+def _documents_by_id(dialect: str):
+    c = tables.inbound_documents.c
+    return select(c.id, c.channel, c.partner, c.raw, c.state).where(one_of(dialect, c.id, "ids"))
+
+
+@functools.cache
+def _settle_document():
+    c = tables.inbound_documents.c
+    return (
+        update(tables.inbound_documents)
+        .where(c.id == bindparam("document_id"))
+        .values(
+            state=bindparam("new_state"),
+            error=bindparam("new_error"),
+            processed_at=bindparam("at"),
+        )
+    )
+
+
+@functools.cache
+def _settle_documents_pg():
+    c = tables.inbound_documents.c
+    settled = (
+        func.unnest(
+            bindparam("ids", type_=ARRAY(c.id.type)),
+            bindparam("states", type_=ARRAY(c.state.type)),
+            bindparam("errors", type_=ARRAY(c.error.type)),
+            bindparam("times", type_=ARRAY(c.processed_at.type)),
+        )
+        .table_valued("id", "state", "error", "processed_at")
+        .render_derived(name="settled")
+    )
+    return (
+        update(tables.inbound_documents)
+        .where(c.id == settled.c.id)
+        .values(state=settled.c.state, error=settled.c.error, processed_at=settled.c.processed_at)
+    )
+
+
+@functools.cache
+def _seen_messages(dialect: str):
+    c = tables.inbox.c
+    return select(c.message_id).where(
+        c.processor == bindparam("processor"), one_of(dialect, c.message_id, "ids")
+    )

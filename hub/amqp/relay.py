@@ -167,8 +167,8 @@ class _RelaySession:
     def _claim(self) -> list[tuple[int, Message]]:
         self.db = self.relay.engine.connect()
         self.transaction = self.db.begin()
-        claim = outbox.claim_statement(self.relay.batch_size, datetime.now(UTC))
-        rows = sorted(self.db.execute(claim).all())
+        claim = {"limit": self.relay.batch_size, "now": datetime.now(UTC)}
+        rows = sorted(self.db.execute(outbox.claim_statement(), claim).all())
         self.row_ids = [row.id for row in rows]
         self.nacked = False
         return [(row.id, outbox.as_message(row)) for row in rows]
