@@ -1145,7 +1145,9 @@ def verdict(result: dict) -> dict:
     checks = {
         "durable_orders_per_s": _dig(durable, "throughput", "orders_per_s"),
         "post_p99_ms_at_300_per_s": _dig(durable, "paced", "post_latency_from_schedule_ms", "p99"),
-        "core_orders_per_s": _dig(result, "core", "postgresql", "per_order", "orders_per_s"),
+        "core_orders_per_s": _dig(
+            result, "core", "postgresql", f"batched_{BATCH}_ingest_orders", "orders_per_s"
+        ),
     }
     checks["hub_rss_mb"] = max(
         _dig(result, mode, key, "hub_rss", "peak_mb") or 0
