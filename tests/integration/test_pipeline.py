@@ -310,3 +310,36 @@ def test_db_upgrade_builds_an_empty_postgresql_database(monkeypatch, capsys, pg_
         assert capsys.readouterr().out.strip() == "[]"
     finally:
         _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_migrations_build_exactly_the_schema_the_code_describes(database_url):
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from core.storage.engine import make_engine
+
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": False})
+            assert compare_metadata(context, tables.metadata) == []
+            if connection.dialect.name == "postgresql":
+                assert _compression(connection) in ({"raw": "l", "changes": "l"}, {})
+    finally:
+        engine.dispose()
+
+
+def _compression(connection) -> dict:
+    """lz4 ('l') where the server has it, else the default (none set)."""
+    lz4 = connection.exec_driver_sql(
+        "SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression'"
+        " AND 'lz4' = ANY(enumvals)"
+    ).first()
+    rows = connection.exec_driver_sql(
+        "SELECT attname, attcompression FROM pg_attribute"
+        " WHERE (attrelid, attname) IN (('inbound_documents'::regclass, 'raw'),"
+        " ('history'::regclass, 'changes')) AND attcompression <> ''"
+    ).all()
+    found = dict(rows)
+    assert bool(found) == bool(lz4)
+    return found
