@@ -49,5 +49,10 @@ class IntakeQueue:
         except Exception:
             log.exception("documents could not be kept")
             answers = [Answer(500, "the document could not be kept; send it again")] * len(batch)
-        for (_, answered), answer in zip(batch, answers, strict=True):
-            self.reactor.callFromThread(answered.callback, answer)
+        # One wake-up of the reactor for the whole batch.
+        self.reactor.callFromThread(_deliver, [answered for _, answered in batch], answers)
+
+
+def _deliver(waiting: list[Deferred], answers: list[Answer]) -> None:
+    for answered, answer in zip(waiting, answers, strict=True):
+        answered.callback(answer)
