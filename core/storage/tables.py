@@ -192,7 +192,7 @@ outbox = Table(
     "outbox",
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
-    Column("message_id", String(32), nullable=False, unique=True),
+    Column("message_id", String(32), nullable=False),
     Column("routing_key", String(100), nullable=False),
     Column("target", String(64)),
     Column("payload", Text, nullable=False),
