@@ -10,8 +10,7 @@ import secrets
 import socket
 import time
 from datetime import UTC, datetime
-
-from lxml import etree
+from xml.sax.saxutils import escape, quoteattr
 
 DOCTYPE = '<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.014/cXML.dtd">'
 
@@ -39,7 +38,6 @@ STATUS_TEXT: dict[int, str] = {
     560: "Temporary server error",
 }
 
-_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _PROLOG = f'<?xml version="1.0" encoding="UTF-8"?>\n{DOCTYPE}\n'.encode("ascii")
 _NOT_XML_CHARS = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _NOT_HOST_CHARS = re.compile(r"[^A-Za-z0-9.-]")
@@ -57,17 +55,13 @@ def render_response(
     if not isinstance(code, int) or not 100 <= code <= 999:
         raise ValueError(f"a cXML status code has three digits, not {code!r}")
     text = text or _standard_text(code)
-    root = etree.Element("cXML")
-    root.set("payloadID", _xml_safe(payload_id) if payload_id else new_payload_id())
-    root.set("timestamp", _timestamp(timestamp))
-    root.set(_XML_LANG, "en-US")
-    status = etree.SubElement(etree.SubElement(root, "Response"), "Status")
-    status.set("code", str(code))
-    status.set("text", _xml_safe(text))
-    if message:
-        status.set(_XML_LANG, "en-US")
-        status.text = _xml_safe(message)
-    return _PROLOG + etree.tostring(root, encoding="UTF-8", xml_declaration=False)
+    payload_id = _xml_safe(payload_id) if payload_id else new_payload_id()
+    head = (
+        f"<cXML payloadID={_attribute(payload_id)} timestamp={_attribute(_timestamp(timestamp))}"
+        f' xml:lang="en-US"><Response><Status code="{code}" text={_attribute(_xml_safe(text))}'
+    )
+    body = f' xml:lang="en-US">{escape(_xml_safe(message))}</Status>' if message else "/>"
+    return _PROLOG + f"{head}{body}</Response></cXML>".encode()
 
 
 def _standard_text(code: int) -> str:
@@ -97,6 +91,10 @@ def _timestamp(value: datetime | None) -> str:
     elif value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.isoformat()
+
+
+def _attribute(value: str) -> str:
+    return quoteattr(value, {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
 
 
 def _xml_safe(value: str) -> str:

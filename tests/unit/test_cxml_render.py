@@ -118,3 +118,11 @@ def test_unknown_or_malformed_codes(code) -> None:
 def test_custom_text_for_a_custom_code() -> None:
     _, status = status_of(render_response(299, "Partner specific"))
     assert (status.get("code"), status.get("text")) == ("299", "Partner specific")
+
+
+def test_markup_and_whitespace_in_texts_survive_exactly() -> None:
+    tricky = 'Tom\'s "quote" <b>&amp; co</b>\n\tnext line'
+    document = render_response(409, tricky, payload_id='a"b<c>&d', message=tricky)
+    root, status = status_of(document)
+    assert root.get("payloadID") == 'a"b<c>&d'
+    assert (status.get("text"), status.text) == (tricky, tricky)
