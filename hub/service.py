@@ -21,6 +21,7 @@ from twisted.web.resource import Resource
 from twisted.web.server import Site
 
 from core.storage import dead_letters, outbox
+from core.storage.statistics import StatisticsKeeper
 from hub.amqp.consumer import QueueConsumer
 from hub.amqp.relay import OutboxRelay
 from hub.amqp.topology import Topology
@@ -196,6 +197,8 @@ def _add_workers(root, app: App, metrics: Metrics, reactor, relay_in_children: b
         roles = ("worker", "relay") if relay_in_children else ("worker",)
         WorkerProcesses(config.worker_processes, reactor, roles).setServiceParent(root)
         return None
+    if app.engine.dialect.name == "postgresql":
+        WorkerThreadService("statistics", StatisticsKeeper(app.engine)).setServiceParent(root)
     if config.embedded:
         delivery = InProcessDelivery(app.bus, app.engine, config, metrics)
         WorkerThreadService("delivery", delivery).setServiceParent(root)

@@ -30,6 +30,10 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         # that died (a database restart) fails once and the pool drops them all.
         pool_recycle=3600,
         json_serializer=dumps_json,
+        # psycopg prepares a statement run five times; PostgreSQL may then settle on
+        # a generic plan made while the tables were small (a sequential scan) and
+        # keep it as they grow. Plan each execution for its values instead.
+        connect_args={"options": "-c plan_cache_mode=force_custom_plan"},
     )
     event.listen(engine, "connect", _postgresql_json)
     return engine

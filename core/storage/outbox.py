@@ -7,42 +7,39 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import Select, Update, bindparam, func, select, update
-from sqlalchemy.engine import Engine, Row
+from sqlalchemy.engine import Connection, Engine, Row
 
 from core.messagebus import Message
 from core.storage import tables
+from core.storage.matching import one_of
 
 _c = tables.outbox.c
+_MESSAGE_COLUMNS = (_c.id, _c.message_id, _c.routing_key, _c.payload, _c.target)
 
 
-def unsent_query(limit, *, lock: bool = False) -> Select:
-    """The oldest unsent rows; `lock` claims them (SKIP LOCKED) for one relay."""
+@functools.cache
+def claim_query(*, lock: bool) -> Select:
+    """The oldest unsent rows above id `floor`, at most `limit`; `lock` claims them
+    for one relay (SKIP LOCKED, so relays in several processes claim different rows).
+
+    Sent rows leave dead entries in the unsent index until vacuum comes; a relay
+    that starts its scan just below the rows it claimed last skips them (see
+    `ClaimFloor`), so a claim costs the same however long the outbox has grown.
+    """
     query = (
-        select(_c.id, _c.message_id, _c.routing_key, _c.payload, _c.target)
-        .where(_c.sent_at.is_(None))
+        select(*_MESSAGE_COLUMNS)
+        .where(_c.sent_at.is_(None), _c.id > bindparam("floor"))
         .order_by(_c.id)
-        .limit(limit)
+        .limit(bindparam("limit"))
     )
     return query.with_for_update(skip_locked=True) if lock else query
 
 
 @functools.cache
-def claim_statement() -> Update:
-    """Marks the oldest unsent rows (at most `limit`) sent at `now` and returns
-    them, in one statement built once.
-
-    The relay holds this transaction open until the broker has confirmed every
-    message, then commits; on a nack or a lost connection it rolls back, so a row
-    counts as sent exactly when its message was confirmed. SKIP LOCKED lets relays
-    in several processes claim different rows.
-    """
-    oldest = unsent_query(bindparam("limit"), lock=True).with_only_columns(_c.id)
-    return (
-        update(tables.outbox)
-        .where(_c.id.in_(oldest.scalar_subquery()))
-        .values(sent_at=bindparam("now"))
-        .returning(_c.id, _c.message_id, _c.routing_key, _c.payload, _c.target)
-    )
+def mark_sent_statement(dialect: str) -> Update:
+    """Marks the rows whose ids are bound as `ids` sent at `now`."""
+    sent = one_of(dialect, _c.id, "ids")
+    return update(tables.outbox).where(sent).values(sent_at=bindparam("now"))
 
 
 def as_message(row: Row) -> Message:
@@ -51,15 +48,20 @@ def as_message(row: Row) -> Message:
 
 def fetch_unsent(engine: Engine, limit: int) -> list[tuple[int, Message]]:
     with engine.connect() as connection:
-        return [(row.id, as_message(row)) for row in connection.execute(unsent_query(limit))]
+        query = claim_query(lock=False)
+        rows = connection.execute(query, {"floor": 0, "limit": limit})
+        return [(row.id, as_message(row)) for row in rows]
 
 
 def mark_sent(engine: Engine, ids: Sequence[int]) -> None:
     if ids:
         with engine.begin() as connection:
-            connection.execute(
-                update(tables.outbox).where(_c.id.in_(ids)).values(sent_at=datetime.now(UTC))
-            )
+            mark_sent_on(connection, ids)
+
+
+def mark_sent_on(connection: Connection, ids: Sequence[int]) -> None:
+    statement = mark_sent_statement(connection.dialect.name)
+    connection.execute(statement, {"ids": list(ids), "now": datetime.now(UTC)})
 
 
 def backlog(engine: Engine) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
@@ -18,7 +19,7 @@ from core.storage import tables
 from core.storage.bulk import insert_rows
 from core.storage.history import created_row
 from core.storage.keys import draw_keys
-from core.storage.matching import join_keys, key_params, one_of
+from core.storage.matching import one_of
 
 
 class SqlOrderRepository(ports.OrderRepository):
@@ -76,8 +77,16 @@ class SqlOrderRepository(ports.OrderRepository):
         if not keys:
             return {}
         dialect = self.session.bind.dialect.name
-        params = key_params(dialect, _ORDER_KEY, "keys", keys)
-        found = self.session.execute(_order_ids_by_key(dialect), params).scalars().all()
+        by_owner: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for channel, partner, external_id in keys:
+            by_owner[(channel, partner)].append(external_id)
+        found = [
+            order_id
+            for (channel, partner), ids in by_owner.items()
+            for order_id in self.session.execute(
+                _order_ids_of_owner(dialect), {"channel": channel, "partner": partner, "ids": ids}
+            ).scalars()
+        ]
         if not found:
             return {}
         orders = self.session.scalars(_orders_by_id(dialect), {"ids": found})
@@ -156,12 +165,17 @@ class SqlInbox(ports.Inbox):
 
 # Statements built once per dialect (see matching.py).
 
-_ORDER_KEY = (tables.orders.c.channel, tables.orders.c.partner, tables.orders.c.external_order_id)
-
 
 @functools.cache
-def _order_ids_by_key(dialect: str):
-    return join_keys(dialect, select(tables.orders.c.id), _ORDER_KEY, "keys")
+def _order_ids_of_owner(dialect: str):
+    """Orders of one channel and partner by their external ids: the unique index's
+    own order of columns."""
+    c = tables.orders.c
+    return select(c.id).where(
+        c.channel == bindparam("channel"),
+        c.partner == bindparam("partner"),
+        one_of(dialect, c.external_order_id, "ids"),
+    )
 
 
 @functools.cache

@@ -1,8 +1,8 @@
 """The outbox relay: publishes outbox rows to RabbitMQ with publisher confirms.
 
-Rows are claimed and marked sent by one statement (SKIP LOCKED on PostgreSQL, so
-relays can run in several processes), published as persistent messages, and that
-transaction commits only once the broker has confirmed every one of them. Runs
+Rows are claimed in a transaction (SKIP LOCKED on PostgreSQL, so relays can run in
+several processes), published as persistent messages, and marked sent in that
+same transaction only once the broker has confirmed every one of them. Runs
 of rows bound for the same place travel packed in one AMQP message (packing.py). A nack, a
 lost connection or a crash leaves them unsent, to be published again; consumers
 drop the duplicates by message id.
@@ -15,7 +15,6 @@ import logging
 import threading
 import time
 from collections import deque
-from datetime import UTC, datetime
 
 import pika
 from pika.exceptions import AMQPError
@@ -46,6 +45,7 @@ class OutboxRelay:
         batch_size: int = 500,
         pack_size: int = 100,
         idle_poll: float = 0.02,
+        gather: float = 0.01,
         metrics=None,
     ) -> None:
         self.engine = engine
@@ -55,8 +55,10 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.pack_size = pack_size
         self.idle_poll = idle_poll
+        self.gather = gather
         self.metrics = metrics
         self.published = 0
+        self.floor = ClaimFloor()
         self._session: _RelaySession | None = None
 
     def wake(self) -> None:
@@ -81,6 +83,30 @@ class OutboxRelay:
             if not stopping.is_set():
                 stopping.wait(backoff)
                 backoff = min(backoff * 2, 10.0)
+
+
+class ClaimFloor:
+    """Where the next claim starts: a little below the rows claimed last, so that it
+    skips what was sent long ago. From the start every few seconds, and whenever a
+    claim from the floor finds nothing, for rows whose transactions took long to
+    commit (their ids are older than their neighbours')."""
+
+    def __init__(self, margin: int = 2000, sweep_every: float = 5.0) -> None:
+        self.margin = margin
+        self.sweep_every = sweep_every
+        self.highest = 0
+        self.swept_at = time.monotonic()
+
+    def value(self) -> int:
+        if time.monotonic() - self.swept_at >= self.sweep_every:
+            return 0
+        return max(0, self.highest - self.margin)
+
+    def claimed(self, floor: int, ids: list[int]) -> None:
+        if ids:
+            self.highest = max(self.highest, ids[-1])
+        if floor == 0:
+            self.swept_at = time.monotonic()
 
 
 class _RelaySession:
@@ -167,9 +193,14 @@ class _RelaySession:
     def _claim(self) -> list[tuple[int, Message]]:
         self.db = self.relay.engine.connect()
         self.transaction = self.db.begin()
-        claim = {"limit": self.relay.batch_size, "now": datetime.now(UTC)}
-        rows = sorted(self.db.execute(outbox.claim_statement(), claim).all())
+        query = outbox.claim_query(lock=self.db.dialect.name == "postgresql")
+        floor = self.relay.floor.value()
+        rows = self.db.execute(query, {"floor": floor, "limit": self.relay.batch_size}).all()
+        if not rows and floor > 0:
+            floor = 0
+            rows = self.db.execute(query, {"floor": 0, "limit": self.relay.batch_size}).all()
         self.row_ids = [row.id for row in rows]
+        self.relay.floor.claimed(floor, self.row_ids)
         self.nacked = False
         return [(row.id, outbox.as_message(row)) for row in rows]
 
@@ -197,13 +228,22 @@ class _RelaySession:
                         "messages confirmed by the broker",
                         published,
                     )
+            self._pump_after(published)
+
+    def _pump_after(self, published: int) -> None:
+        """Claim again at once after a full batch; after a small one, let the outbox
+        fill for a moment: fewer, larger claims cost less per message."""
+        if published >= self.relay.batch_size // 4:
             self._pump()
+        else:
+            self.idle_timer = self.connection.ioloop.call_later(self.relay.gather, self._pump)
 
     def _release(self, *, commit: bool) -> None:
         if self.db is None:
             return
         try:
             if commit and self.row_ids:
+                outbox.mark_sent_on(self.db, self.row_ids)
                 self.transaction.commit()
             else:
                 self.transaction.rollback()

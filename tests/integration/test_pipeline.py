@@ -343,3 +343,38 @@ def _compression(connection) -> dict:
     found = dict(rows)
     assert bool(found) == bool(lz4)
     return found
+
+
+def test_busy_tables_get_statistics_once_they_fill(pg_url, data_dir):
+    from core.storage.statistics import MIN_ROWS, StatisticsKeeper
+
+    app = bootstrap(Config(database_url=pg_url, amqp_url=None, data_dir=data_dir))
+    try:
+        load_demo(app.uow_factory)
+        keeper = StatisticsKeeper(app.engine)
+        assert "orders" not in (keeper.refresh() or [])
+        documents = [(order_request(f"S-{n}"), None, None) for n in range(MIN_ROWS)]
+        intake_for(app).receive_many(documents)
+        deliver(app)
+        with app.engine.connect() as connection:
+            connection.exec_driver_sql("SELECT pg_stat_force_next_flush()")
+        assert "orders" in _refresh_until(keeper, "orders")
+        with app.engine.connect() as connection:
+            found = connection.exec_driver_sql(
+                "SELECT count(*) FROM pg_stats WHERE tablename = 'orders'"
+            ).scalar_one()
+        assert found > 0
+    finally:
+        app.close()
+
+
+def _refresh_until(keeper, table: str) -> list[str]:
+    import time
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        made = keeper.refresh() or []
+        if table in made:
+            return made
+        time.sleep(0.2)
+    return []

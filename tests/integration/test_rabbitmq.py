@@ -251,3 +251,20 @@ def _peek_properties(queue: str):
         return properties
     finally:
         connection.close()
+
+
+def test_a_row_below_the_floor_is_still_relayed(make_app):
+    app = make_app()
+    intake = CxmlIntake(app.bus, PartnerDirectory(app.uow_factory), 1_000_000)
+    assert intake.receive(order_request("F-1")).code == 200
+    relay = OutboxRelay(app.engine, AMQP_URL, topology_for(app), processor_keys(app))
+    relay.floor.claimed(0, [10**9])
+    stopping = threading.Event()
+    thread = threading.Thread(target=relay.run, args=(stopping,))
+    thread.start()
+    try:
+        wait_for(lambda: outbox.backlog(app.engine) == 0)
+    finally:
+        stopping.set()
+        thread.join(15)
+    assert _depth(app, "normaliser") == 1
