@@ -1019,8 +1019,10 @@ def core_run(url: str, data_dir: Path, warm_up: list, orders: list, args) -> dic
     from hub.demo import load_demo
 
     app = bootstrap(Config(database_url=url, amqp_url=None, data_dir=data_dir), migrate=True)
+    stopping = threading.Event()
     try:
         load_demo(app.uow_factory)
+        _keep_statistics(app, stopping)
         one_by_one(app, warm_up)
         kind = app.engine.dialect.name
         result = {}
@@ -1034,7 +1036,19 @@ def core_run(url: str, data_dir: Path, warm_up: list, orders: list, args) -> dic
         log(f"  {result}")
         return result
     finally:
+        stopping.set()
         app.close()
+
+
+def _keep_statistics(app, stopping: threading.Event) -> None:
+    """What a hub's worker runs beside its consumers, where the core has it."""
+    try:
+        from core.storage.statistics import StatisticsKeeper
+    except ImportError:
+        return
+    if app.engine.dialect.name == "postgresql":
+        keeper = StatisticsKeeper(app.engine)
+        threading.Thread(target=keeper.run, args=(stopping,), daemon=True).start()
 
 
 def _timed(ingest, app, orders: list) -> dict:
