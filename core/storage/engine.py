@@ -30,12 +30,8 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         # that died (a database restart) fails once and the pool drops them all.
         pool_recycle=3600,
         json_serializer=dumps_json,
-        # psycopg prepares a statement run five times; PostgreSQL may then settle on
-        # a generic plan made while the tables were small (a sequential scan) and
-        # keep it as they grow. Plan each execution for its values instead.
-        connect_args={"options": "-c plan_cache_mode=force_custom_plan"},
     )
-    event.listen(engine, "connect", _postgresql_json)
+    event.listen(engine, "connect", _postgresql_connection)
     return engine
 
 
@@ -55,8 +51,13 @@ def _exact_decimal(value):
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-def _postgresql_json(dbapi_connection, _record) -> None:
+def _postgresql_connection(dbapi_connection, _record) -> None:
     set_json_dumps(_dumps_json_bytes, dbapi_connection)
+    # No server-side prepared statements: PostgreSQL would plan a prepared one once
+    # for any values and may keep a plan made while the tables were nearly empty (a
+    # scan where an index would do) as they grow. Each statement is planned for its
+    # own values instead; plans inside the server (foreign key checks) stay cached.
+    dbapi_connection.prepare_threshold = None
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
