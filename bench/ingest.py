@@ -366,7 +366,25 @@ def log_tail(path: Path, size: int = 1500) -> str:
 # ---------------------------------------------------------------- database probes
 
 
-class PostgresProbe:
+class _Probe:
+    """What both databases answer alike, through `self.connection.execute`."""
+
+    connection = None
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def count_orders(self) -> int:
+        return self.connection.execute("SELECT count(*) FROM orders").fetchone()[0]
+
+    def document_states(self) -> dict[str, int]:
+        rows = self.connection.execute(
+            "SELECT state, count(*) FROM inbound_documents GROUP BY state"
+        ).fetchall()
+        return dict(rows)
+
+
+class PostgresProbe(_Probe):
     """Reads counts and timestamps from the hub's PostgreSQL database."""
 
     kind = "postgresql"
@@ -377,21 +395,9 @@ class PostgresProbe:
         self.database = url.rsplit("/", 1)[1]
         self.connection = psycopg.connect(url, autocommit=True, connect_timeout=10)
 
-    def close(self) -> None:
-        self.connection.close()
-
-    def count_orders(self) -> int:
-        return self.connection.execute("SELECT count(*) FROM orders").fetchone()[0]
-
     def last_created_at(self) -> float | None:
         value = self.connection.execute("SELECT max(created_at) FROM orders").fetchone()[0]
         return value.timestamp() if value else None
-
-    def document_states(self) -> dict[str, int]:
-        rows = self.connection.execute(
-            "SELECT state, count(*) FROM inbound_documents GROUP BY state"
-        ).fetchall()
-        return dict(rows)
 
     def backend_pids(self) -> list[int]:
         rows = self.connection.execute(
@@ -401,7 +407,7 @@ class PostgresProbe:
         return [row[0] for row in rows]
 
 
-class SqliteProbe:
+class SqliteProbe(_Probe):
     """Reads the embedded SQLite file read-only (WAL readers do not block the hub)."""
 
     kind = "sqlite"
@@ -409,24 +415,12 @@ class SqliteProbe:
     def __init__(self, path: Path) -> None:
         self.connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
 
-    def close(self) -> None:
-        self.connection.close()
-
-    def count_orders(self) -> int:
-        return self.connection.execute("SELECT count(*) FROM orders").fetchone()[0]
-
     def last_created_at(self) -> float | None:
         value = self.connection.execute("SELECT max(created_at) FROM orders").fetchone()[0]
         if not value:
             return None
         moment = datetime.fromisoformat(value)
         return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
-
-    def document_states(self) -> dict[str, int]:
-        rows = self.connection.execute(
-            "SELECT state, count(*) FROM inbound_documents GROUP BY state"
-        ).fetchall()
-        return dict(rows)
 
     def backend_pids(self) -> list[int]:
         return []
