@@ -20,6 +20,7 @@ setup(
         "pika>=1.3,<1.5",
         "jinja2>=3.1,<3.2",
         "orjson>=3.9,<4",
+        "cryptography>=42,<51",
     ],
     extras_require={
         "test": [

@@ -166,3 +166,121 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
     return value
+
+
+# ------------------------------------------------------------------ outbound documents
+# What we send back to a buyer about its order. Renderers (cXML, X12) see only these.
+
+CONFIRMATION_STATUSES = ("accept", "reject", "detail", "backorder")
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmationLine:
+    """How one ordered line is confirmed: accepted, rejected or backordered, with details."""
+
+    line_number: int
+    status: str
+    quantity: Decimal
+    unit_of_measure: str
+    unit_price: Decimal | None = None
+    supplier_part_id: str | None = None
+    buyer_part_id: str | None = None
+    ship_date: date | None = None
+    delivery_date: date | None = None
+    comments: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.status not in CONFIRMATION_STATUSES:
+            raise ValueError(f"line status must be one of {CONFIRMATION_STATUSES}")
+
+
+@dataclass(frozen=True, slots=True)
+class OrderConfirmation:
+    """The seller's answer to an order: whole-order status and per-line detail."""
+
+    order: CanonicalOrder
+    confirmation_id: str
+    supplier_order_number: str
+    status: str
+    confirmed_at: datetime
+    lines: tuple[ConfirmationLine, ...] = ()
+    comments: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.status not in CONFIRMATION_STATUSES:
+            raise ValueError(f"status must be one of {CONFIRMATION_STATUSES}")
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentLine:
+    line_number: int
+    quantity: Decimal
+    unit_of_measure: str
+    supplier_part_id: str | None = None
+    buyer_part_id: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ShipNotice:
+    """One shipment of (part of) an order: carrier, tracking and what is in it."""
+
+    order: CanonicalOrder
+    shipment_id: str
+    supplier_order_number: str
+    shipped_at: datetime
+    carrier: str
+    tracking_number: str
+    lines: tuple[ShipmentLine, ...]
+    carrier_code: str | None = None  # SCAC, e.g. FDEG, UPSN
+    service: str | None = None
+    delivery_date: date | None = None
+    ship_from: Address | None = None
+    ship_to: Address | None = None
+    packages: int = 1
+    weight: Decimal | None = None
+    weight_unit: str = "LB"
+    comments: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceLine:
+    line_number: int
+    quantity: Decimal
+    unit_of_measure: str
+    unit_price: Decimal
+    supplier_part_id: str | None = None
+    buyer_part_id: str | None = None
+    description: str | None = None
+
+    @property
+    def amount(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+
+@dataclass(frozen=True, slots=True)
+class Invoice:
+    """An invoice (or a credit note, purpose "credit") for an order."""
+
+    order: CanonicalOrder
+    invoice_number: str
+    supplier_order_number: str
+    invoice_date: datetime
+    currency: str
+    lines: tuple[InvoiceLine, ...]
+    shipping_amount: Decimal = Decimal("0")
+    tax_amount: Decimal = Decimal("0")
+    discount_amount: Decimal = Decimal("0")
+    purpose: str = "standard"
+    bill_to: Address | None = None
+    remit_to: Address | None = None
+    net_days: int | None = None
+    comments: str | None = None
+
+    @property
+    def subtotal(self) -> Decimal:
+        return sum((line.amount for line in self.lines), Decimal("0"))
+
+    @property
+    def total(self) -> Decimal:
+        return self.subtotal + self.shipping_amount + self.tax_amount - self.discount_amount

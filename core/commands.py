@@ -48,3 +48,26 @@ class IngestOrder(Command):
 
     order: CanonicalOrder
     document_id: int | None = None
+
+
+@dataclass(frozen=True)
+class AddPartner(Command):
+    """Register a trading partner. `settings` holds identities, mode and endpoints;
+    `outbound_secret` arrives sealed (encrypted) by the edge."""
+
+    code: str
+    name: str
+    channel: str
+    settings: dict
+    shared_secret: str | None = None
+    outbound_secret: str | None = None
+
+
+@dataclass(frozen=True)
+class ChangePartner(Command):
+    """Change a partner's settings; None in `settings` clears an identity or endpoint."""
+
+    code: str
+    settings: dict
+    shared_secret: str | None = None
+    outbound_secret: str | None = None

@@ -5,10 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
+EVENTS: dict[str, type[Event]] = {}
+
 
 @dataclass(frozen=True)
 class Event:
     routing_key: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        EVENTS[cls.routing_key] = cls
 
     def payload(self) -> dict[str, Any]:
         """The event's fields; events hold plain values only, so no deep copy."""
@@ -74,18 +80,10 @@ class OrderFlagged(Event):
     reason: str
 
 
-EVENTS: dict[str, type[Event]] = {
-    cls.routing_key: cls
-    for cls in (
-        DocumentReceived,
-        DocumentRejected,
-        DocumentFailed,
-        OrderReceived,
-        OrderAmended,
-        OrderCancelled,
-        OrderFlagged,
-    )
-}
+@dataclass(frozen=True)
+class PartnerChanged(Event):
+    routing_key: ClassVar[str] = "partner.changed"
+    code: str
 
 
 def event_from_payload(routing_key: str, payload: dict[str, Any]) -> Event:

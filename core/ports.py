@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from core.events import Event
     from core.model.documents import InboundDocument, ReceivedDocument
     from core.model.orders import Order
+    from core.model.partners import Partner
 
 
 class Actor(NamedTuple):
@@ -81,6 +82,7 @@ class Inbox(abc.ABC):
 class UnitOfWork(abc.ABC):
     orders: OrderRepository
     documents: DocumentRepository
+    partners: PartnerRepository
     inbox: Inbox
     actor: Actor
 
@@ -105,3 +107,14 @@ class UnitOfWork(abc.ABC):
 
     @abc.abstractmethod
     def rollback(self) -> None: ...
+
+
+class PartnerRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, partner: Partner) -> None: ...
+
+    @abc.abstractmethod
+    def get(self, code: str) -> Partner | None: ...
+
+    @abc.abstractmethod
+    def list_all(self, channel: str | None = None) -> list[Partner]: ...

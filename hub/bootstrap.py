@@ -11,6 +11,7 @@ from core import commands
 from core.handlers.documents import receive_document, receive_documents, reject_document
 from core.handlers.normaliser import Normaliser
 from core.handlers.orders import ingest_order
+from core.handlers.partners import add_partner, change_partner
 from core.messagebus import MessageBus, Processor
 from core.ports import DocumentParser
 from core.storage.engine import make_engine
@@ -23,6 +24,8 @@ COMMAND_HANDLERS = {
     commands.RejectDocument: reject_document,
     commands.ReceiveDocuments: receive_documents,
     commands.IngestOrder: ingest_order,
+    commands.AddPartner: add_partner,
+    commands.ChangePartner: change_partner,
 }
 
 

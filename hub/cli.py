@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 from core.errors import OrderB2BError
+from hub.partners_cli import PartnerUsageError
+from hub.partners_cli import add_parsers as add_partner_parsers
 
 CHANNELS = ("cxml", "mws", "spapi", "newegg", "x12")
 
@@ -20,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.action(args) or 0
-    except (UsageError, OrderB2BError, OSError) as error:
+    except (UsageError, PartnerUsageError, OrderB2BError, OSError) as error:
         print(f"orderb2b: {_one_line(error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -74,6 +76,8 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("number")
     show.add_argument("--json", action="store_true")
     show.set_defaults(action=_orders_show)
+
+    add_partner_parsers(commands, _app)
 
     queues = commands.add_parser("queues", help="queue depths and dead letters")
     queues.add_argument("--json", action="store_true")

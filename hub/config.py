@@ -26,6 +26,7 @@ class Config:
     worker_processes: int = 0
     intake_threads: int = 2
     amqp_prefix: str = "orderb2b"
+    secret_key: str | None = None
 
     @property
     def embedded(self) -> bool:
@@ -43,6 +44,7 @@ class Config:
             "http_port": int(env.get("ORDERB2B_HTTP_PORT", "8080")),
             "data_dir": data_dir,
             "amqp_prefix": env.get("ORDERB2B_AMQP_PREFIX", "orderb2b"),
+            "secret_key": env.get("ORDERB2B_SECRET_KEY") or None,
         }
         if "ORDERB2B_RETRY_DELAYS" in env:
             values["retry_delays"] = tuple(

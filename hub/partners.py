@@ -15,6 +15,7 @@ class PartnerDirectory:
         self.uow_factory = uow_factory
         self.ttl = ttl
         self._by_identity: dict[tuple[str, str, str], Partner] = {}
+        self._by_x12: dict[tuple[str, str], Partner] = {}
         self._loaded_at = float("-inf")
         self._lock = threading.Lock()
 
@@ -24,6 +25,11 @@ class PartnerDirectory:
         self._refresh()
         key = (channel, (domain or "").lower(), identity.strip().lower())
         return self._by_identity.get(key)
+
+    def find_x12(self, qualifier: str, sender_id: str) -> Partner | None:
+        """An X12 partner by its interchange id (ISA05/ISA06); ids are kept exactly."""
+        self._refresh()
+        return self._by_x12.get((qualifier.strip(), sender_id.strip()))
 
     def invalidate(self) -> None:
         self._loaded_at = float("-inf")
@@ -42,4 +48,5 @@ class PartnerDirectory:
                 for p in partners
                 if p.identity
             }
+            self._by_x12 = {(p.x12_qualifier, p.x12_id): p for p in partners if p.x12_id}
             self._loaded_at = time.monotonic()

@@ -18,7 +18,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.errors import DeletionRefused
 from core.storage import tables
 from core.storage.bulk import insert_rows
-from core.storage.orm import AUDIT_ROOTS, ENTITY_NAMES, UNAUDITED_FIELDS
+from core.storage.orm import (
+    AUDIT_ROOTS,
+    ENTITY_NAMES,
+    SECRET_FIELDS,
+    SECRET_SHOWN_AS,
+    UNAUDITED_FIELDS,
+)
 
 
 def install(sessions: sessionmaker) -> None:
@@ -52,7 +58,7 @@ def _changes(obj: Any, *, created: bool) -> dict[str, dict[str, Any]]:
     state = inspect(obj)
     names = _audited_columns(state.mapper)
     if created:
-        return creation_changes(state.dict, names)
+        return _hide_secrets(creation_changes(state.dict, names))
     changes = {}
     for name in names:
         hist = state.attrs[name].history
@@ -61,6 +67,13 @@ def _changes(obj: Any, *, created: bool) -> dict[str, dict[str, Any]]:
             new = hist.added[0] if hist.added else None
             if old != new:
                 changes[name] = {"old": plain_value(old), "new": plain_value(new)}
+    return _hide_secrets(changes)
+
+
+def _hide_secrets(changes: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    for name in SECRET_FIELDS.intersection(changes):
+        change = changes[name]
+        changes[name] = {k: None if v is None else SECRET_SHOWN_AS for k, v in change.items()}
     return changes
 
 

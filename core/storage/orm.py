@@ -30,7 +30,10 @@ ENTITY_NAMES = {
     Product: "product",
     StaffMember: "staff",
 }
-UNAUDITED_FIELDS = frozenset({"updated_at", "created_at", "password_hash", "secret_hash"})
+UNAUDITED_FIELDS = frozenset({"updated_at", "created_at", "secret_salt"})
+# Recorded as changed, never with their values.
+SECRET_FIELDS = frozenset({"password_hash", "secret_hash", "outbound_secret"})
+SECRET_SHOWN_AS = "(secret)"
 
 
 def map_domain() -> None:

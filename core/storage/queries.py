@@ -66,3 +66,43 @@ def order_detail(engine: Engine, number: str) -> dict[str, Any]:
 
 def _row(row, drop: tuple[str, ...] = ()) -> dict[str, Any]:
     return {k: plain_value(v) for k, v in row._mapping.items() if k not in drop}
+
+
+_partners = tables.partners.c
+PARTNER_SECRETS = ("secret_hash", "secret_salt", "outbound_secret")
+
+
+def list_partners(engine: Engine, *, channel: str | None = None) -> list[dict]:
+    query = select(tables.partners).order_by(_partners.code)
+    if channel:
+        query = query.where(_partners.channel == channel)
+    with engine.connect() as connection:
+        return [_partner(row) for row in connection.execute(query)]
+
+
+def partner_detail(engine: Engine, code: str) -> dict[str, Any]:
+    with engine.connect() as connection:
+        partner = connection.execute(
+            select(tables.partners).where(_partners.code == code)
+        ).one_or_none()
+        if partner is None:
+            raise NotFound(f"no partner {code}")
+        history = connection.execute(
+            select(tables.history)
+            .where(
+                tables.history.c.doc_type == "partner",
+                tables.history.c.doc_id == partner.id,
+            )
+            .order_by(tables.history.c.id)
+        )
+        detail = _partner(partner)
+        detail["history"] = [_row(entry, drop=("doc_type", "doc_id")) for entry in history]
+    return detail
+
+
+def _partner(row) -> dict[str, Any]:
+    """A partner as staff may see it: whether secrets are set, never the secrets."""
+    values = _row(row, drop=PARTNER_SECRETS)
+    values["shared_secret_set"] = row.secret_hash is not None
+    values["outbound_secret_set"] = row.outbound_secret is not None
+    return values

@@ -15,6 +15,7 @@ from core import ports
 from core.canonical import CanonicalOrder
 from core.model.documents import InboundDocument, ReceivedDocument
 from core.model.orders import Order, new_order_values
+from core.model.partners import Partner
 from core.storage import tables
 from core.storage.bulk import insert_rows
 from core.storage.history import created_row
@@ -229,3 +230,20 @@ def _seen_messages(dialect: str):
     return select(c.message_id).where(
         c.processor == bindparam("processor"), one_of(dialect, c.message_id, "ids")
     )
+
+
+class SqlPartnerRepository(ports.PartnerRepository):
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, partner: Partner) -> None:
+        self.session.add(partner)
+
+    def get(self, code: str) -> Partner | None:
+        return self.session.scalars(select(Partner).where(Partner.code == code)).first()
+
+    def list_all(self, channel: str | None = None) -> list[Partner]:
+        query = select(Partner).order_by(Partner.code)
+        if channel:
+            query = query.where(Partner.channel == channel)
+        return list(self.session.scalars(query))

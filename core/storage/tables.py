@@ -52,7 +52,18 @@ partners = Table(
     Column("secret_salt", String(64)),
     Column("secret_hash", String(128)),
     Column("mode", String(16), nullable=False, server_default="production"),
+    Column("our_identity_domain", String(64)),
+    Column("our_identity", String(200)),
+    Column("x12_qualifier", String(2)),
+    Column("x12_id", String(15)),
+    Column("x12_group_id", String(15)),
+    Column("our_x12_qualifier", String(2)),
+    Column("our_x12_id", String(15)),
+    Column("our_x12_group_id", String(15)),
+    Column("outbound_secret", Text),
+    Column("endpoints", Document, nullable=False, server_default=text("'{}'")),
     *_stamps(),
+    Index("ix_partners_x12", "x12_qualifier", "x12_id"),
 )
 
 customers = Table(
@@ -235,5 +246,91 @@ counters = Table(
     Column("value", Id, nullable=False),
 )
 
+x12_interchanges = Table(
+    "x12_interchanges",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("partner", String(64), nullable=False),
+    Column("sender_qualifier", String(2), nullable=False),
+    Column("sender_id", String(15), nullable=False),
+    Column("control_number", String(9), nullable=False),
+    Column("document_id", Id, ForeignKey("inbound_documents.id"), nullable=False),
+    Column("acknowledgement_id", Id),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("sender_qualifier", "sender_id", "control_number"),
+)
+
+outbound_documents = Table(
+    "outbound_documents",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("partner", String(64), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("reference", String(64), nullable=False),
+    Column("document_key", String(200), nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("raw", LargeBinary, nullable=False),
+    Column("endpoint", Text),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("next_attempt_at", DateTime(timezone=True)),
+    Column("error", Text),
+    Column("response_code", Integer),
+    Column("response_text", Text),
+    Column("response_raw", LargeBinary),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+    Index("ix_outbound_documents_reference", "kind", "reference"),
+    Index(
+        "ix_outbound_documents_due",
+        "next_attempt_at",
+        postgresql_where=text("state = 'pending'"),
+        sqlite_where=text("state = 'pending'"),
+    ),
+)
+
+poller_state = Table(
+    "poller_state",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("cursor", DateTime(timezone=True)),
+    Column("last_run_at", DateTime(timezone=True)),
+    Column("last_success_at", DateTime(timezone=True)),
+    Column("last_error", Text),
+    Column("documents", Id, nullable=False, server_default=text("0")),
+)
+
+punchout_sessions = Table(
+    "punchout_sessions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("start_token", String(64), nullable=False, unique=True),
+    Column("browser_key", String(64), unique=True),
+    Column("partner", String(64), nullable=False),
+    Column("operation", String(16), nullable=False),
+    Column("buyer_cookie", Text, nullable=False),
+    Column("browser_form_post_url", Text, nullable=False),
+    Column("request_payload_id", String(250)),
+    Column("document_id", Id, ForeignKey("inbound_documents.id")),
+    Column("buyer", Document, nullable=False, server_default=text("'{}'")),
+    Column("cart", Document, nullable=False, server_default=text("'[]'")),
+    Column("state", String(16), nullable=False),
+    Column("order_number", String(32)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("started_at", DateTime(timezone=True)),
+    Column("returned_at", DateTime(timezone=True)),
+    Column("ordered_at", DateTime(timezone=True)),
+)
+
 AUDITED = ("partners", "customers", "products", "staff", "orders", "order_lines")
-NEVER_DELETED = (*AUDITED, "inbound_documents", "history", "dead_letters")
+NEVER_DELETED = (
+    *AUDITED,
+    "inbound_documents",
+    "history",
+    "dead_letters",
+    "x12_interchanges",
+    "outbound_documents",
+    "punchout_sessions",
+)

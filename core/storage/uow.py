@@ -19,6 +19,7 @@ from core.storage.repositories import (
     SqlDocumentRepository,
     SqlInbox,
     SqlOrderRepository,
+    SqlPartnerRepository,
 )
 
 
@@ -48,6 +49,7 @@ class SqlUnitOfWork(ports.UnitOfWork):
         self.orders = SqlOrderRepository(self.session)
         self.documents = SqlDocumentRepository(self.session)
         self.inbox = SqlInbox(self.session)
+        self.partners = SqlPartnerRepository(self.session)
         self._events: list[tuple[Event, str | None]] = []
         return self
 

@@ -329,6 +329,25 @@ def test_migrations_build_exactly_the_schema_the_code_describes(database_url):
         engine.dispose()
 
 
+def test_every_never_deleted_table_keeps_its_delete_guard(database_url):
+    """Guards are triggers, which a table rebuild (SQLite's batch migrations) drops."""
+    from core.storage.engine import make_engine
+
+    query = {
+        "sqlite": "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger'"
+        " AND name LIKE '%_never_deleted'",
+        "postgresql": "SELECT tgrelid::regclass::text FROM pg_trigger"
+        " WHERE tgname LIKE '%%_never_deleted'",
+    }
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            guarded = set(connection.exec_driver_sql(query[connection.dialect.name]).scalars())
+    finally:
+        engine.dispose()
+    assert guarded == set(tables.NEVER_DELETED)
+
+
 def _compression(connection) -> dict:
     """lz4 ('l') where the server has it, else the default (none set)."""
     lz4 = connection.exec_driver_sql(

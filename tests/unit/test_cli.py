@@ -91,3 +91,42 @@ def test_db_upgrade_builds_the_embedded_database(capsys, embedded):
     code, out, _ = run(capsys, "db", "upgrade")
     assert (code, out.strip()) == (0, f"database at revision {head()}")
     assert (embedded / "data" / "orderb2b.db").is_file()
+
+
+def test_partners_add_change_list_show(capsys, embedded, monkeypatch):
+    secret_file = embedded / "secret.txt"
+    secret_file.write_text("buyer-secret\n")
+    monkeypatch.setenv("OUR_SECRET", "we-send")
+    code, out, err = run(
+        capsys, "partners", "add", "fedmall", "--name", "DLA FedMall", "--channel", "cxml",
+        "--identity-domain", "DUNS", "--identity", "012345678",
+        "--shared-secret-file", str(secret_file), "--outbound-secret-env", "OUR_SECRET",
+        "--endpoint", "order_confirmation=https://fedmall.example/cxml",
+    )  # fmt: skip
+    assert (code, out, err) == (0, "partner fedmall added\n", "")
+    assert run(capsys, "partners", "change", "fedmall", "--mode", "test")[0] == 0
+    code, out, _ = run(capsys, "partners", "list")
+    assert code == 0 and "fedmall" in out and "DUNS/012345678" in out and "test" in out
+    code, out, _ = run(capsys, "partners", "show", "fedmall", "--json")
+    shown = json.loads(out)
+    assert shown["identity"] == "012345678" and shown["outbound_secret_set"] is True
+    assert [entry["action"] for entry in shown["history"]] == ["create", "update"]
+    assert "buyer-secret" not in out and "we-send" not in out
+
+
+ADD_P = ("partners", "add", "p", "--name", "P", "--channel", "x12")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("partners", "show", "ghost"), "no partner ghost"),
+        ((*ADD_P, "--endpoint", "x"), "NAME=URL"),
+        ((*ADD_P, "--shared-secret-env", "NOPE_"), "NOPE_"),
+        (("partners", "change", "p"), "nothing to change"),
+    ],
+)
+def test_partner_errors_are_one_line_and_exit_code_2(capsys, embedded, args, message):
+    code, out, err = run(capsys, *args)
+    assert code == 2 and out == ""
+    assert err.startswith("orderb2b: ") and err.count("\n") == 1 and message in err
