@@ -23,6 +23,8 @@ CREATED, AMENDED, CANCELLED, DUPLICATE, FLAGGED = (
 )
 
 Key = tuple[str, str, str]
+# Channels whose documents are the whole order as it is now, not a change to it.
+SNAPSHOT_CHANNELS = frozenset({"mws", "spapi", "newegg"})
 
 
 class NewOrder(NamedTuple):
@@ -30,6 +32,7 @@ class NewOrder(NamedTuple):
 
     number: str
     source_document_id: str | None
+    source_version: str | None = None
 
 
 class OrderNotYetKnown(OrderB2BError):
@@ -60,14 +63,15 @@ def _ingest(
 ) -> tuple[str, str]:
     existing = known.get(_key(order)) or _find_by_reference(order, uow)
     if order.change_kind == "new":
-        if existing is not None:
+        if existing is not None and not _newer_snapshot(order, existing):
             return DUPLICATE, existing.number
+        if existing is not None:
+            return _amend(_loaded(existing, uow), order, document_id, uow)
         number = format_number(next(numbers))
         _create(order, document_id, number, uow)
-        known[_key(order)] = NewOrder(number, order.source_document_id)
+        known[_key(order)] = NewOrder(number, order.source_document_id, order.source_version)
         return CREATED, number
-    if isinstance(existing, NewOrder):
-        existing = uow.orders.get(existing.number)
+    existing = _loaded(existing, uow)
     if existing is None:
         raise OrderNotYetKnown(
             f"{order.change_kind} refers to unknown order {order.changes_order_ref or ''}"
@@ -78,6 +82,21 @@ def _ingest(
     if order.change_kind == "update":
         return _amend(existing, order, document_id, uow)
     return _cancel(existing, order, document_id, uow)
+
+
+def _newer_snapshot(order: CanonicalOrder, existing: Order | NewOrder) -> bool:
+    """Marketplaces send the whole order again whenever it changes (payment cleared,
+    address added): a later version amends the order; the same or an older one is a
+    duplicate, so overlapping polls and late pages change nothing."""
+    if order.channel not in SNAPSHOT_CHANNELS or not order.source_version:
+        return False
+    return order.source_version > (existing.source_version or "")
+
+
+def _loaded(existing: Order | NewOrder | None, uow: ports.UnitOfWork) -> Order | None:
+    if isinstance(existing, NewOrder):
+        return uow.orders.get(existing.number)
+    return existing
 
 
 def _find_by_reference(order: CanonicalOrder, uow: ports.UnitOfWork) -> Order | None:
