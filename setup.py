@@ -8,6 +8,7 @@ setup(
     packages=find_packages(include=["core*", "adapters*", "mail*", "hub*", "admin_web*"]),
     package_data={
         "core.storage": ["migrations/*.py", "migrations/versions/*.py", "alembic.ini"],
+        "hub.http": ["templates/*/*.html"],
     },
     data_files=[],
     include_package_data=True,
@@ -21,6 +22,7 @@ setup(
         "jinja2>=3.1,<3.2",
         "orjson>=3.9,<4",
         "cryptography>=42,<51",
+        "tzdata>=2024.1",
     ],
     extras_require={
         "test": [

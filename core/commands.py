@@ -71,3 +71,77 @@ class ChangePartner(Command):
     settings: dict
     shared_secret: str | None = None
     outbound_secret: str | None = None
+
+
+@dataclass(frozen=True)
+class PunchOutItem:
+    """An item a PunchOut setup request brings back to edit or inspect; the quantity
+    as the document gives it."""
+
+    supplier_part_id: str
+    quantity: str
+
+
+@dataclass(frozen=True)
+class OpenPunchOutSession(Command):
+    """Keep a partner's PunchOutSetupRequest and open a shopping session for it.
+    `buyer` holds who shops and for whom: user, extrinsics, ship-to, credentials."""
+
+    partner: str
+    operation: str
+    buyer_cookie: str
+    browser_form_post_url: str
+    raw: bytes
+    request_payload_id: str | None = None
+    buyer: dict | None = None
+    items: tuple[PunchOutItem, ...] = ()
+    content_type: str | None = None
+    remote_addr: str | None = None
+
+
+@dataclass(frozen=True)
+class StartPunchOutSession(Command):
+    """The user's browser arrives with the one-time start token."""
+
+    start_token: str
+
+
+@dataclass(frozen=True)
+class AddToPunchOutCart(Command):
+    browser_key: str
+    sku: str
+    quantity: str
+
+
+@dataclass(frozen=True)
+class ChangePunchOutCartLine(Command):
+    browser_key: str
+    line: int
+    quantity: str
+
+
+@dataclass(frozen=True)
+class RemovePunchOutCartLine(Command):
+    browser_key: str
+    line: int
+
+
+@dataclass(frozen=True)
+class ReturnPunchOutCart(Command):
+    """The user chose "Return to procurement": close the shopping, hand back the cart."""
+
+    browser_key: str
+
+
+@dataclass(frozen=True)
+class QueueOutbound(Command):
+    """Keep a rendered document for a partner; the sender delivers it with retries."""
+
+    partner: str
+    channel: str
+    kind: str
+    reference: str
+    document_key: str
+    content_type: str
+    raw: bytes
+    endpoint: str | None

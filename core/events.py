@@ -86,5 +86,32 @@ class PartnerChanged(Event):
     code: str
 
 
+@dataclass(frozen=True)
+class OutboundQueued(Event):
+    routing_key: ClassVar[str] = "outbound.queued"
+    outbound_id: int
+    partner: str
+    kind: str
+    reference: str
+
+
 def event_from_payload(routing_key: str, payload: dict[str, Any]) -> Event:
     return EVENTS[routing_key](**payload)
+
+
+@dataclass(frozen=True)
+class PunchOutCartReturned(Event):
+    routing_key: ClassVar[str] = "punchout.returned"
+    session_id: int
+    partner: str
+    lines: int
+    total: str
+    currency: str | None
+
+
+@dataclass(frozen=True)
+class PunchOutOrdered(Event):
+    routing_key: ClassVar[str] = "punchout.ordered"
+    session_id: int
+    partner: str
+    order_number: str

@@ -5,6 +5,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
+from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from core.canonical import CanonicalOrder
@@ -13,6 +14,7 @@ if TYPE_CHECKING:
     from core.events import Event
     from core.model.documents import InboundDocument, ReceivedDocument
     from core.model.orders import Order
+    from core.model.outbound import OutboundDocument
     from core.model.partners import Partner
 
 
@@ -83,6 +85,8 @@ class UnitOfWork(abc.ABC):
     orders: OrderRepository
     documents: DocumentRepository
     partners: PartnerRepository
+    outbound: OutboundRepository
+    punchout: PunchOutRepository
     inbox: Inbox
     actor: Actor
 
@@ -118,3 +122,54 @@ class PartnerRepository(abc.ABC):
 
     @abc.abstractmethod
     def list_all(self, channel: str | None = None) -> list[Partner]: ...
+
+
+class OutboundRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, document: OutboundDocument) -> None: ...
+
+    @abc.abstractmethod
+    def get(self, document_id: int) -> OutboundDocument | None: ...
+
+    @abc.abstractmethod
+    def due(self, now: datetime, limit: int) -> list[OutboundDocument]:
+        """Pending documents whose next attempt is due, locked for this transaction."""
+
+    @abc.abstractmethod
+    def for_reference(self, kind: str, reference: str) -> list[OutboundDocument]: ...
+
+
+if TYPE_CHECKING:
+    from core.model.products import Product
+    from core.model.punchout import PunchOutSession
+
+
+class PunchOutRepository(abc.ABC):
+    """PunchOut sessions, and the priced products they shop from."""
+
+    @abc.abstractmethod
+    def add(self, session: PunchOutSession) -> None: ...
+
+    @abc.abstractmethod
+    def with_start_token(self, token_hash: str) -> PunchOutSession | None:
+        """The session of a start token, locked for this transaction."""
+
+    @abc.abstractmethod
+    def with_browser_key(self, key_hash: str, *, lock: bool = False) -> PunchOutSession | None:
+        """The session of a browser key; `lock` for a change."""
+
+    @abc.abstractmethod
+    def get_many(self, session_ids: Iterable[int]) -> dict[int, PunchOutSession]:
+        """Sessions by id, locked for this transaction."""
+
+    @abc.abstractmethod
+    def aux_ids_of_orders(self, numbers: Iterable[str]) -> dict[str, list[str]]:
+        """Our PunchOut auxiliary ids on the lines of these orders, by order number."""
+
+    @abc.abstractmethod
+    def find_products(self, text: str, limit: int) -> list[Product]:
+        """Priced products whose part number, description or maker matches `text`."""
+
+    @abc.abstractmethod
+    def products(self, skus: Iterable[str]) -> dict[str, Product]:
+        """Priced products by part number."""

@@ -11,7 +11,17 @@ from core import commands
 from core.handlers.documents import receive_document, receive_documents, reject_document
 from core.handlers.normaliser import Normaliser
 from core.handlers.orders import ingest_order
+from core.handlers.outbound import queue_outbound
 from core.handlers.partners import add_partner, change_partner
+from core.handlers.punchout import (
+    PunchOutOrders,
+    add_to_cart,
+    change_cart_line,
+    open_session,
+    remove_cart_line,
+    return_cart,
+    start_session,
+)
 from core.messagebus import MessageBus, Processor
 from core.ports import DocumentParser
 from core.storage.engine import make_engine
@@ -26,13 +36,30 @@ COMMAND_HANDLERS = {
     commands.IngestOrder: ingest_order,
     commands.AddPartner: add_partner,
     commands.ChangePartner: change_partner,
+    commands.QueueOutbound: queue_outbound,
+    commands.OpenPunchOutSession: open_session,
+    commands.StartPunchOutSession: start_session,
+    commands.AddToPunchOutCart: add_to_cart,
+    commands.ChangePunchOutCartLine: change_cart_line,
+    commands.RemovePunchOutCartLine: remove_cart_line,
+    commands.ReturnPunchOutCart: return_cart,
 }
 
 
 def channel_parsers() -> dict[str, DocumentParser]:
     from adapters.cxml.parse import parse as parse_cxml
+    from adapters.mws.parse import parse as parse_mws
+    from adapters.newegg.parse import parse as parse_newegg
+    from adapters.spapi.parse import parse as parse_spapi
+    from adapters.x12.parse import parse as parse_x12
 
-    return {"cxml": parse_cxml}
+    return {
+        "cxml": parse_cxml,
+        "mws": parse_mws,
+        "spapi": parse_spapi,
+        "newegg": parse_newegg,
+        "x12": parse_x12,
+    }
 
 
 def channel_redactors() -> dict[str, Callable[[bytes], bytes]]:
@@ -62,6 +89,6 @@ def bootstrap(
     if migrate:
         upgrade(engine)
     uow_factory = SqlUnitOfWorkFactory(engine)
-    processors = [Normaliser(channel_parsers()), *extra_processors]
+    processors = [Normaliser(channel_parsers()), PunchOutOrders(), *extra_processors]
     bus = MessageBus(uow_factory, COMMAND_HANDLERS, processors)
     return App(config, engine, uow_factory, bus)

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 from core.errors import OrderB2BError
+from hub.cxml_cli import CxmlUsageError
+from hub.cxml_cli import add_parsers as add_cxml_parsers
 from hub.partners_cli import PartnerUsageError
 from hub.partners_cli import add_parsers as add_partner_parsers
 
@@ -22,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.action(args) or 0
-    except (UsageError, PartnerUsageError, OrderB2BError, OSError) as error:
+    except (UsageError, PartnerUsageError, CxmlUsageError, OrderB2BError, OSError) as error:
         print(f"orderb2b: {_one_line(error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -78,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     show.set_defaults(action=_orders_show)
 
     add_partner_parsers(commands, _app)
+    add_cxml_parsers(commands, _app)
 
     queues = commands.add_parser("queues", help="queue depths and dead letters")
     queues.add_argument("--json", action="store_true")
@@ -136,9 +139,17 @@ def _demo(_args) -> int:
 
 
 def _read(path: Path) -> bytes:
+    """A document file, refused beyond the same size limit every other door keeps."""
+    from hub.config import Config
+
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
-    return path.read_bytes()
+    limit = Config.from_env().max_document_bytes
+    with path.open("rb") as file:
+        raw = file.read(limit + 1)
+    if len(raw) > limit:
+        raise UsageError(f"{path}: larger than the document size limit of {limit} bytes")
+    return raw
 
 
 def _parse(args) -> int:
@@ -155,15 +166,19 @@ def _parse(args) -> int:
 
 def _ingest(args) -> int:
     from hub.bootstrap import channel_parsers
-    from hub.ingest import ingest_bytes
+    from hub.ingest import ingest_bytes, registered_partner
 
     raw = _read(args.file)
     parser = channel_parsers().get(args.channel)
     if parser is None:
         raise UsageError(f"channel {args.channel} is not available yet")
     orders = parser(raw, args.partner)
-    partner = args.partner or orders[0].partner
-    result = ingest_bytes(_app(), args.channel, partner, raw)
+    app = _app()
+    partner = args.partner or registered_partner(app, args.channel, raw)
+    partner = partner or (orders[0].partner if orders else None)
+    if partner is None:
+        raise UsageError(f"{args.file}: holds no orders; give --partner to keep it anyway")
+    result = ingest_bytes(app, args.channel, partner, raw)
     print(json.dumps(result, indent=2))
     return 0
 

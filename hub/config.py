@@ -27,6 +27,8 @@ class Config:
     intake_threads: int = 2
     amqp_prefix: str = "orderb2b"
     secret_key: str | None = None
+    poll_interval: float = 120.0
+    public_url: str | None = None  # how browsers reach this hub, e.g. https://b2b.example.com
 
     @property
     def embedded(self) -> bool:
@@ -45,6 +47,7 @@ class Config:
             "data_dir": data_dir,
             "amqp_prefix": env.get("ORDERB2B_AMQP_PREFIX", "orderb2b"),
             "secret_key": env.get("ORDERB2B_SECRET_KEY") or None,
+            "public_url": env.get("ORDERB2B_PUBLIC_URL") or None,
         }
         if "ORDERB2B_RETRY_DELAYS" in env:
             values["retry_delays"] = tuple(
@@ -54,6 +57,10 @@ class Config:
             values["worker_processes"] = int(env["ORDERB2B_WORKER_PROCESSES"])
         if "ORDERB2B_INTAKE_THREADS" in env:
             values["intake_threads"] = max(1, int(env["ORDERB2B_INTAKE_THREADS"]))
+        if "ORDERB2B_MAX_DOCUMENT_BYTES" in env:
+            values["max_document_bytes"] = int(env["ORDERB2B_MAX_DOCUMENT_BYTES"])
+        if "ORDERB2B_POLL_INTERVAL" in env:
+            values["poll_interval"] = float(env["ORDERB2B_POLL_INTERVAL"])
         if "ORDERB2B_MAX_ATTEMPTS" in env:
             values["max_attempts"] = int(env["ORDERB2B_MAX_ATTEMPTS"])
         values.update(overrides)

@@ -11,6 +11,22 @@ from core.model.orders import Order
 from core.ports import Actor
 from hub.bootstrap import App, channel_redactors
 from hub.delivery import InProcessDelivery
+from hub.partners import PartnerDirectory
+
+
+def registered_partner(app: App, channel: str, raw: bytes) -> str | None:
+    """The registry's code for the partner a document names (as the HTTP edge finds
+    it), so a file ingested by hand lands on the same partner as one posted."""
+    directory = PartnerDirectory(app.uow_factory)
+    if channel == "cxml":
+        from adapters.cxml.parse import read_envelope
+        from adapters.xml import parse_xml
+
+        envelope = read_envelope(parse_xml(raw))
+        partner = directory.find("cxml", envelope.sender_domain, envelope.sender_identity)
+        partner = partner or directory.find("cxml", envelope.from_domain, envelope.from_identity)
+        return partner.code if partner else None
+    return None
 
 
 def ingest_bytes(app: App, channel: str, partner: str | None, raw: bytes) -> dict:
@@ -31,3 +47,14 @@ def ingest_bytes(app: App, channel: str, partner: str | None, raw: bytes) -> dic
             "error": document.error,
             "orders": list(numbers),
         }
+
+
+def keep_polled(app: App):
+    """What a poller does with each page it fetched: keep it as the partner's document."""
+
+    def keep(channel: str, partner: str, raw: bytes) -> int:
+        raw = channel_redactors().get(channel, bytes)(raw)
+        command = commands.ReceiveDocument(channel, partner, raw)
+        return app.bus.execute(command, Actor("partner", partner))
+
+    return keep

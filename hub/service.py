@@ -33,6 +33,7 @@ from hub.http.intake_queue import IntakeQueue
 from hub.http.limits import bounded_request_factory
 from hub.http.openapi import OpenApiResource
 from hub.http.ops import HealthResource, MetricsResource
+from hub.http.punchout import PunchOutResource
 from hub.intake import CxmlIntake
 from hub.metrics import Metrics
 from hub.partners import PartnerDirectory
@@ -199,6 +200,7 @@ def _add_workers(root, app: App, metrics: Metrics, reactor, relay_in_children: b
         return None
     if app.engine.dialect.name == "postgresql":
         WorkerThreadService("statistics", StatisticsKeeper(app.engine)).setServiceParent(root)
+    _add_partner_services(root, app)
     if config.embedded:
         delivery = InProcessDelivery(app.bus, app.engine, config, metrics)
         WorkerThreadService("delivery", delivery).setServiceParent(root)
@@ -217,6 +219,33 @@ def _add_workers(root, app: App, metrics: Metrics, reactor, relay_in_children: b
         )
         WorkerThreadService(f"consumer:{processor.name}", consumer).setServiceParent(root)
     return None
+
+
+def _add_partner_services(root, app: App) -> None:
+    """Delivery of documents to partners, and a poller per marketplace account."""
+    from hub.outbound.sender import OutboundSender
+    from hub.outbound.verdicts import INTERPRETERS
+
+    sender = OutboundSender(app.uow_factory, INTERPRETERS)
+    WorkerThreadService("outbound", sender).setServiceParent(root)
+    for poller in _pollers(app):
+        WorkerThreadService(f"poller:{poller.name}", poller).setServiceParent(root)
+
+
+def _pollers(app: App) -> list:
+    from hub.ingest import keep_polled
+    from hub.pollers.base import Poller
+    from hub.pollers.cursors import SqlCursorStore
+    from hub.pollers.sources import marketplace_sources
+    from hub.secrets import SecretBox
+
+    with app.uow_factory() as uow:
+        partners = uow.partners.list_all()
+        uow.session.expunge_all()
+    sources = marketplace_sources(partners, SecretBox.for_config(app.config))
+    keep, cursors = keep_polled(app), SqlCursorStore(app.engine)
+    interval = app.config.poll_interval
+    return [Poller(source, keep, cursors, interval=interval) for source in sources]
 
 
 def _version() -> str:
@@ -250,7 +279,11 @@ def build_site(app: App, reactor, pool: ThreadPool, metrics: Metrics, intake: In
         lambda: dead_letters.waiting(app.engine),
     )
     root = Resource()
-    root.putChild(b"cxml", CxmlResource(intake, metrics))
+    public_url = config.public_url or f"http://{config.http_host}:{config.http_port}"
+    root.putChild(b"cxml", CxmlResource(intake, metrics, public_url))
+    root.putChild(
+        b"punchout", PunchOutResource(app.bus, app.uow_factory, reactor, pool, public_url)
+    )
     checks = {"database": database_check(app.engine), "broker": broker_check(config.amqp_url)}
     root.putChild(b"healthz", HealthResource(reactor, pool, checks))
     root.putChild(b"metrics", MetricsResource(reactor, pool, metrics))

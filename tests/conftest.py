@@ -110,7 +110,7 @@ def delete_topology(amqp_url: str, prefix: str) -> None:
     try:
         channel = connection.channel()
         topology = Topology(prefix, (1.0, 5.0, 30.0, 120.0))
-        for name in topology.queues(["normaliser", "failing", "recorder"]):
+        for name in topology.queues(["normaliser", "punchout", "failing", "recorder"]):
             channel.queue_delete(name)
         for exchange in (topology.exchange, topology.dead_exchange):
             channel.exchange_delete(exchange)

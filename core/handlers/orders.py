@@ -7,6 +7,7 @@ they refer to, one draw of order numbers and one flush.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import NamedTuple
 
 from core import commands, events, ports
@@ -47,11 +48,17 @@ def ingest_orders(
     batch: Sequence[commands.IngestOrder], uow: ports.UnitOfWork
 ) -> list[tuple[str, str]]:
     known = uow.orders.find_external_many({_key(c.order) for c in batch})
-    new_keys = {_key(c.order) for c in batch if c.order.change_kind == "new"}
+    new_keys = {_key(c.order) for c in batch if _may_create(c.order)}
     new_count = len(new_keys - known.keys())
     numbers = iter(uow.next_numbers("order", new_count)) if new_count else iter(())
     with uow.no_autoflush():
         return [_ingest(c.order, c.document_id, known, numbers, uow) for c in batch]
+
+
+def _may_create(order: CanonicalOrder) -> bool:
+    return order.change_kind == "new" or (
+        order.change_kind == "cancel" and order.channel in SNAPSHOT_CHANNELS
+    )
 
 
 def _key(order: CanonicalOrder) -> Key:
@@ -72,6 +79,10 @@ def _ingest(
         known[_key(order)] = NewOrder(number, order.source_document_id, order.source_version)
         return CREATED, number
     existing = _loaded(existing, uow)
+    if existing is None and order.change_kind == "cancel" and order.channel in SNAPSHOT_CHANNELS:
+        # A marketplace order cancelled before we first saw it: kept, as cancelled.
+        _, number = _ingest(replace(order, change_kind="new"), document_id, known, numbers, uow)
+        return _cancel(uow.orders.get(number), order, document_id, uow)
     if existing is None:
         raise OrderNotYetKnown(
             f"{order.change_kind} refers to unknown order {order.changes_order_ref or ''}"

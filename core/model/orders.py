@@ -8,7 +8,7 @@ from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
 
-from core.canonical import Address, CanonicalOrder
+from core.canonical import Address, CanonicalOrder, Contact, Payment
 from core.canonical import OrderLine as CanonicalLine
 
 STATUSES = (
@@ -69,6 +69,15 @@ class OrderLine:
     def apply(self, line: CanonicalLine) -> None:
         _assign_changed(self, line_values(line))
 
+    def to_canonical(self) -> CanonicalLine:
+        values = {name: getattr(self, name) for name in LINE_FIELDS}
+        return CanonicalLine(
+            line_number=self.line_number,
+            classification=dict(self.classification or {}),
+            extrinsics=dict(self.extrinsics or {}),
+            **values,
+        )
+
 
 class Order:
     id: int | None
@@ -110,6 +119,22 @@ class Order:
             if number not in incoming and line.status != "removed":
                 line.status = "removed"
         self.updated_at = datetime.now(UTC)
+
+    def to_canonical(self) -> CanonicalOrder:
+        """The order as it stands now, in the form the outbound renderers read."""
+        header = {name: getattr(self, name) for name in HEADER_FIELDS}
+        return CanonicalOrder(
+            channel=self.channel,
+            partner=self.partner,
+            external_order_id=self.external_order_id,
+            lines=tuple(line.to_canonical() for line in self.lines if line.status != "removed"),
+            buyer_contact=Contact(self.buyer_name, self.buyer_email, self.buyer_phone),
+            ship_to=_address_from(self.ship_to),
+            bill_to=_address_from(self.bill_to),
+            payment=Payment(**self.payment) if self.payment else None,
+            extrinsics=dict(self.extrinsics or {}),
+            **header,
+        )
 
     def cancel(self, reason: str) -> bool:
         """Cancel unless something shipped; then flag it for staff and say no."""
@@ -189,6 +214,15 @@ def _address(address: Address | None) -> dict[str, Any] | None:
     values["deliver_to"] = list(address.deliver_to)
     values["street"] = list(address.street)
     return values
+
+
+def _address_from(values: dict[str, Any] | None) -> Address | None:
+    if values is None:
+        return None
+    stored = dict(values)
+    stored["deliver_to"] = tuple(stored.get("deliver_to") or ())
+    stored["street"] = tuple(stored.get("street") or ())
+    return Address(**stored)
 
 
 def _flat(value: Any) -> dict[str, Any]:

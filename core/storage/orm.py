@@ -5,6 +5,7 @@ from sqlalchemy.orm import registry, relationship
 from core.model.customers import Customer
 from core.model.documents import InboundDocument
 from core.model.orders import Order, OrderLine
+from core.model.outbound import OutboundDocument
 from core.model.partners import Partner
 from core.model.products import Product
 from core.model.staff import StaffMember
@@ -55,4 +56,5 @@ def map_domain() -> None:
     mapper_registry.map_imperatively(Customer, tables.customers)
     mapper_registry.map_imperatively(Product, tables.products)
     mapper_registry.map_imperatively(StaffMember, tables.staff)
+    mapper_registry.map_imperatively(OutboundDocument, tables.outbound_documents)
     _mapped = True

@@ -15,6 +15,7 @@ from core import ports
 from core.canonical import CanonicalOrder
 from core.model.documents import InboundDocument, ReceivedDocument
 from core.model.orders import Order, new_order_values
+from core.model.outbound import PENDING, OutboundDocument
 from core.model.partners import Partner
 from core.storage import tables
 from core.storage.bulk import insert_rows
@@ -246,4 +247,38 @@ class SqlPartnerRepository(ports.PartnerRepository):
         query = select(Partner).order_by(Partner.code)
         if channel:
             query = query.where(Partner.channel == channel)
+        return list(self.session.scalars(query))
+
+
+class SqlOutboundRepository(ports.OutboundRepository):
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, document: OutboundDocument) -> None:
+        self.session.add(document)
+        self.session.flush()
+
+    def get(self, document_id: int) -> OutboundDocument | None:
+        return self.session.get(OutboundDocument, document_id)
+
+    def due(self, now: datetime, limit: int) -> list[OutboundDocument]:
+        query = (
+            select(OutboundDocument)
+            .where(
+                OutboundDocument.state == PENDING,
+                OutboundDocument.next_attempt_at <= now,
+            )
+            .order_by(OutboundDocument.next_attempt_at)
+            .limit(limit)
+        )
+        if self.session.bind.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        return list(self.session.scalars(query))
+
+    def for_reference(self, kind: str, reference: str) -> list[OutboundDocument]:
+        query = (
+            select(OutboundDocument)
+            .where(OutboundDocument.kind == kind, OutboundDocument.reference == reference)
+            .order_by(OutboundDocument.id)
+        )
         return list(self.session.scalars(query))

@@ -15,10 +15,12 @@ from core.events import Event
 from core.storage import history, keys, tables
 from core.storage.bulk import insert_rows
 from core.storage.orm import map_domain
+from core.storage.punchout import SqlPunchOutRepository
 from core.storage.repositories import (
     SqlDocumentRepository,
     SqlInbox,
     SqlOrderRepository,
+    SqlOutboundRepository,
     SqlPartnerRepository,
 )
 
@@ -50,6 +52,8 @@ class SqlUnitOfWork(ports.UnitOfWork):
         self.documents = SqlDocumentRepository(self.session)
         self.inbox = SqlInbox(self.session)
         self.partners = SqlPartnerRepository(self.session)
+        self.outbound = SqlOutboundRepository(self.session)
+        self.punchout = SqlPunchOutRepository(self.session)
         self._events: list[tuple[Event, str | None]] = []
         return self
 

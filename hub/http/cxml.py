@@ -1,4 +1,5 @@
-"""POST /cxml: every cXML request a partner sends, answered with a cXML Response."""
+"""POST /cxml: every cXML request a partner sends, answered with a cXML Response;
+a PunchOutSetupRequest's names the page where its user starts shopping."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import time
 from twisted.web.resource import Resource
 from twisted.web.server import NOT_DONE_YET
 
+from adapters.cxml.punchout import render_setup_response
 from adapters.cxml.render import render_response
 from hub.http.intake_queue import IntakeQueue
 from hub.intake import Answer
@@ -18,10 +20,11 @@ CONTENT_TYPE = b"text/xml; charset=UTF-8"
 class CxmlResource(Resource):
     isLeaf = True
 
-    def __init__(self, intake: IntakeQueue, metrics: Metrics) -> None:
+    def __init__(self, intake: IntakeQueue, metrics: Metrics, public_url: str = "") -> None:
         super().__init__()
         self.intake = intake
         self.metrics = metrics
+        self.start_url = f"{public_url.rstrip('/')}/punchout/start/"
 
     def render_GET(self, request):
         request.setHeader(b"content-type", CONTENT_TYPE)
@@ -50,5 +53,8 @@ class CxmlResource(Resource):
             return
         request.setResponseCode(answer.code if answer.code < 600 else 500)
         request.setHeader(b"content-type", CONTENT_TYPE)
-        request.write(render_response(answer.code, "", message=answer.message))
+        if answer.start_token:
+            request.write(render_setup_response(200, "", self.start_url + answer.start_token))
+        else:
+            request.write(render_response(answer.code, "", message=answer.message))
         request.finish()

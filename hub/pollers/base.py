@@ -13,17 +13,16 @@ from __future__ import annotations
 import logging
 import random
 import threading
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from hub.http_client import HttpFailed
+
 log = logging.getLogger("orderb2b.pollers")
 
 OVERLAP = timedelta(minutes=5)
-MAX_BODY_BYTES = 10 * 1024 * 1024
 
 
 class Throttled(Exception):
@@ -34,8 +33,9 @@ class Throttled(Exception):
         self.retry_after = retry_after
 
 
-class PollFailed(Exception):
-    """The marketplace answered with an error or could not be reached."""
+# The marketplace could not be reached or answered too much; sources may raise it
+# for an error answer too.
+PollFailed = HttpFailed
 
 
 class Source(Protocol):
@@ -61,30 +61,6 @@ class CursorStore(Protocol):
 
 
 Keep = Callable[[str, str, bytes], object]
-
-
-@dataclass(frozen=True)
-class HttpAnswer:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-
-def http_call(request: urllib.request.Request, timeout: float = 30.0) -> HttpAnswer:
-    """One HTTP exchange; an error status is an answer, not an exception. The body
-    is bounded; an unreachable server raises PollFailed."""
-    try:
-        response = urllib.request.urlopen(request, timeout=timeout)
-    except urllib.error.HTTPError as error:
-        response = error
-    except (urllib.error.URLError, OSError) as error:
-        raise PollFailed(f"{request.full_url}: {_one_line(error)}") from error
-    with response:
-        body = response.read(MAX_BODY_BYTES + 1)
-        if len(body) > MAX_BODY_BYTES:
-            raise PollFailed(f"{request.full_url}: answer larger than {MAX_BODY_BYTES} bytes")
-        headers = {k.lower(): v for k, v in response.headers.items()}
-        return HttpAnswer(response.getcode(), headers, body)
 
 
 class Poller:

@@ -71,3 +71,19 @@ def test_a_cxml_resend_with_a_new_payload_id_stays_a_duplicate(app):
         "duplicate",
         number,
     )
+
+
+def test_an_order_cancelled_before_we_saw_it_is_kept_as_cancelled(app):
+    cancelled = replace(
+        UNSHIPPED,
+        change_kind="cancel",
+        changes_order_ref=PENDING.external_order_id,
+        source_version="2026-11-02T19:00:00Z",
+        source_document_id="114-0381722-0019440@2026-11-02T19:00:00Z",
+    )
+    outcome, number = ingest(app, cancelled)
+    assert outcome == "cancelled"
+    detail = order_detail(app.engine, number)
+    assert detail["status"] == "cancelled" and len(detail["lines"]) == 1
+    assert ingest(app, cancelled) == ("duplicate", number)
+    assert ingest(app, PENDING) == ("duplicate", number)

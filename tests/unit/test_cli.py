@@ -38,7 +38,8 @@ def test_parse_prints_a_json_list_of_canonical_orders(capsys):
     ("args", "message"),
     [
         (("parse", "--channel", "cxml", "missing.xml"), "missing.xml: no such file"),
-        (("parse", "--channel", "mws", str(FIXTURES / "cxml" / "pcard.xml")), "not available"),
+        (("parse", "--channel", "x12", str(FIXTURES / "cxml" / "pcard.xml")), "ISA"),
+        (("parse", "--channel", "spapi", str(FIXTURES / "cxml" / "pcard.xml")), "JSON"),
         (("parse", "--channel", "cxml", str(FIXTURES / "hostile" / "billion_laughs.xml")), ""),
         (("parse", "--channel", "cxml", str(FIXTURES / "hostile" / "not_xml.txt")), ""),
     ],
@@ -130,3 +131,9 @@ def test_partner_errors_are_one_line_and_exit_code_2(capsys, embedded, args, mes
     code, out, err = run(capsys, *args)
     assert code == 2 and out == ""
     assert err.startswith("orderb2b: ") and err.count("\n") == 1 and message in err
+
+
+def test_the_document_size_limit_holds_at_the_cli_too(capsys, monkeypatch):
+    monkeypatch.setenv("ORDERB2B_MAX_DOCUMENT_BYTES", "1000")
+    code, out, err = run(capsys, "parse", "--channel", "cxml", str(FIXTURES / "cxml" / "pcard.xml"))
+    assert (code, out) == (2, "") and "larger than the document size limit of 1000 bytes" in err

@@ -1,0 +1,1 @@
+"""Newegg Marketplace: order-information answers to canonical orders."""

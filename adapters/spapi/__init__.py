@@ -1,0 +1,1 @@
+"""Amazon SP-API: Orders v0 answers to canonical orders."""

@@ -1,0 +1,1 @@
+"""Documents we send to partners: built from our records, queued, delivered with retries."""
