@@ -145,3 +145,25 @@ class QueueOutbound(Command):
     content_type: str
     raw: bytes
     endpoint: str | None
+
+
+@dataclass(frozen=True)
+class ReceiveInterchange(Command):
+    """Keep an X12 interchange with the 997 that answers it, in one transaction.
+
+    `accepted` says whether any purchase order in it is acceptable (it then goes on
+    to the normaliser); a re-sent interchange (same sender and ISA13) is kept as a
+    duplicate and answered with the first 997 again.
+    """
+
+    partner: str
+    raw: bytes
+    sender_qualifier: str
+    sender_id: str
+    control_number: str
+    accepted: bool
+    error: str | None
+    acknowledgement: bytes
+    acknowledgement_key: str
+    acknowledgement_endpoint: str | None
+    remote_addr: str | None = None

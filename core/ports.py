@@ -86,6 +86,7 @@ class UnitOfWork(abc.ABC):
     documents: DocumentRepository
     partners: PartnerRepository
     outbound: OutboundRepository
+    interchanges: InterchangeRepository
     punchout: PunchOutRepository
     inbox: Inbox
     actor: Actor
@@ -102,6 +103,9 @@ class UnitOfWork(abc.ABC):
 
     @abc.abstractmethod
     def next_numbers(self, series: str, count: int) -> list[int]: ...
+
+    @abc.abstractmethod
+    def next_counter(self, name: str, count: int = 1) -> list[int]: ...
 
     @abc.abstractmethod
     def no_autoflush(self) -> AbstractContextManager: ...
@@ -173,3 +177,28 @@ class PunchOutRepository(abc.ABC):
     @abc.abstractmethod
     def products(self, skus: Iterable[str]) -> dict[str, Product]:
         """Priced products by part number."""
+
+
+class EarlierInterchange(NamedTuple):
+    document_id: int
+    acknowledgement: bytes
+
+
+class InterchangeRepository(abc.ABC):
+    """X12 interchange control numbers per sender: how a re-sent one is recognised."""
+
+    @abc.abstractmethod
+    def find(
+        self, sender_qualifier: str, sender_id: str, control_number: str
+    ) -> EarlierInterchange | None: ...
+
+    @abc.abstractmethod
+    def add(
+        self,
+        sender_qualifier: str,
+        sender_id: str,
+        control_number: str,
+        partner: str,
+        document_id: int,
+        acknowledgement_id: int | None,
+    ) -> None: ...

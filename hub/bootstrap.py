@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 
 from core import commands
 from core.handlers.documents import receive_document, receive_documents, reject_document
+from core.handlers.interchanges import receive_interchange
 from core.handlers.normaliser import Normaliser
 from core.handlers.orders import ingest_order
 from core.handlers.outbound import queue_outbound
@@ -37,6 +38,7 @@ COMMAND_HANDLERS = {
     commands.AddPartner: add_partner,
     commands.ChangePartner: change_partner,
     commands.QueueOutbound: queue_outbound,
+    commands.ReceiveInterchange: receive_interchange,
     commands.OpenPunchOutSession: open_session,
     commands.StartPunchOutSession: start_session,
     commands.AddToPunchOutCart: add_to_cart,

@@ -65,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--partner", help="trading partner code (default: from the document)")
         sub.add_argument("file", type=Path)
         sub.set_defaults(action=action)
+        if name == "ingest":
+            sub.add_argument("--ack-out", type=Path, help="X12: write the 997 to this file")
 
     orders = commands.add_parser("orders", help="sales orders").add_subparsers(
         dest="orders", required=True
@@ -169,6 +171,8 @@ def _ingest(args) -> int:
     from hub.ingest import ingest_bytes, registered_partner
 
     raw = _read(args.file)
+    if args.channel == "x12":
+        return _ingest_interchange(args, raw)
     parser = channel_parsers().get(args.channel)
     if parser is None:
         raise UsageError(f"channel {args.channel} is not available yet")
@@ -179,6 +183,19 @@ def _ingest(args) -> int:
     if partner is None:
         raise UsageError(f"{args.file}: holds no orders; give --partner to keep it anyway")
     result = ingest_bytes(app, args.channel, partner, raw)
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+def _ingest_interchange(args, raw: bytes) -> int:
+    from hub.ingest import ingest_interchange
+
+    result, acknowledgement = ingest_interchange(_app(), raw)
+    if args.ack_out:
+        args.ack_out.write_bytes(acknowledgement)
+        result["acknowledgement_file"] = str(args.ack_out)
+    else:
+        result["acknowledgement_997"] = acknowledgement.decode("ascii", "replace")
     print(json.dumps(result, indent=2))
     return 0
 

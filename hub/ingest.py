@@ -7,6 +7,7 @@ import getpass
 from sqlalchemy import select
 
 from core import commands
+from core.errors import DocumentError
 from core.model.orders import Order
 from core.ports import Actor
 from hub.bootstrap import App, channel_redactors
@@ -29,10 +30,30 @@ def registered_partner(app: App, channel: str, raw: bytes) -> str | None:
     return None
 
 
+def ingest_interchange(app: App, raw: bytes) -> tuple[dict, bytes]:
+    """An X12 file through the same door as one posted: kept with its 997."""
+    from hub.x12_intake import X12Intake
+
+    intake = X12Intake(
+        app.bus, app.uow_factory, PartnerDirectory(app.uow_factory), app.config.max_document_bytes
+    )
+    answer = intake.receive(raw, actor=Actor("staff", getpass.getuser()))
+    if answer.code != 200:
+        raise DocumentError(f"interchange refused ({answer.code}): {answer.message}")
+    result = _outcome(app, answer.document_id)
+    result["acknowledgement"] = answer.message
+    return result, answer.acknowledgement
+
+
 def ingest_bytes(app: App, channel: str, partner: str | None, raw: bytes) -> dict:
     actor = Actor("staff", getpass.getuser())
     raw = channel_redactors().get(channel, bytes)(raw)
     document_id = app.bus.execute(commands.ReceiveDocument(channel, partner, raw), actor)
+    return _outcome(app, document_id)
+
+
+def _outcome(app: App, document_id: int) -> dict:
+    """What became of a kept document: processed at once on the embedded default."""
     if not app.config.embedded:
         return {"document_id": document_id, "state": "received", "queued": True}
     InProcessDelivery(app.bus, app.engine, app.config).drain()

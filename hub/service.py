@@ -248,6 +248,15 @@ def _pollers(app: App) -> list:
     return [Poller(source, keep, cursors, interval=interval) for source in sources]
 
 
+def _x12_resource(app: App, reactor, pool: ThreadPool, metrics: Metrics):
+    from hub.http.x12 import X12Resource
+    from hub.x12_intake import X12Intake
+
+    partners = PartnerDirectory(app.uow_factory)
+    intake = X12Intake(app.bus, app.uow_factory, partners, app.config.max_document_bytes)
+    return X12Resource(intake, reactor, pool, metrics)
+
+
 def _version() -> str:
     try:
         return importlib.metadata.version("orderb2b")
@@ -280,6 +289,7 @@ def build_site(app: App, reactor, pool: ThreadPool, metrics: Metrics, intake: In
     )
     root = Resource()
     public_url = config.public_url or f"http://{config.http_host}:{config.http_port}"
+    root.putChild(b"x12", _x12_resource(app, reactor, pool, metrics))
     root.putChild(b"cxml", CxmlResource(intake, metrics, public_url))
     root.putChild(
         b"punchout", PunchOutResource(app.bus, app.uow_factory, reactor, pool, public_url)

@@ -29,20 +29,28 @@ _MAX_CODES = 5  # AK502..AK506 and AK905..AK909
 
 
 def acknowledge(
-    raw: bytes, *, control_number: str, group_control_number: str, now: datetime
+    raw: bytes,
+    *,
+    control_number: str,
+    group_control_number: str,
+    now: datetime,
+    problems: Sequence[Problem] | None = None,
 ) -> bytes:
     """The 997 interchange answering `raw`; empty when it holds only 997s, which are
     never acknowledged. ParseError when the interchange cannot be read at all.
 
     Acknowledged groups that share their application sender and receiver (GS02, GS03)
     are answered in one FA group; groups from another application sender get their
-    own FA group, numbered on from `group_control_number`.
+    own FA group, numbered on from `group_control_number`. `problems` replaces the
+    syntax check's findings (`adapters.x12.parse.read_orders` adds what reading the
+    850s found).
     """
     interchange = read_interchange(raw)
     groups = acknowledged_groups(interchange)
     if not groups:
         return b""
-    problems = check_interchange(interchange)
+    if problems is None:
+        problems = check_interchange(interchange)
     envelope = reply_envelope(interchange, groups[0][1], control_number, group_control_number)
     echoable = _Echo(interchange.delimiters)
     answers: dict[tuple[str, str], list[TransactionSetBody]] = {}

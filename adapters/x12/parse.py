@@ -2,10 +2,10 @@
 
 One canonical order per 850 transaction set, whatever the number of functional groups;
 other transaction sets are left to the 997. An 850 that the 997 rejects (see
-`adapters.x12.syntax`) is refused here too, so nothing the 997 rejects is ingested.
-What a syntax check cannot see is refused here only: a quantity of zero or less, a
-CTT01 line count that disagrees with the PO1 segments, a country that is not ISO
-3166-1 alpha-2.
+`adapters.x12.syntax`) is left out here too, so nothing the 997 rejects is ingested.
+What a syntax check cannot see is found here: a quantity of zero or less, a CTT01
+line count that disagrees with the PO1 segments, a country that is not ISO 3166-1
+alpha-2; `read_orders` reports such an 850 as a problem for the 997 to reject.
 
 BEG01 purpose to change kind:
   00 original, 06 confirmation, 07 duplicate  -> "new" (a duplicate is then recognised
@@ -33,11 +33,12 @@ from decimal import Decimal
 from adapters.x12 import values
 from adapters.x12.envelope import FunctionalGroup, Interchange, TransactionSet, read_interchange
 from adapters.x12.segments import Segment
-from adapters.x12.syntax import acknowledged_groups, check_interchange
+from adapters.x12.syntax import Problem, acknowledged_groups, check_interchange
 from core.canonical import Address, CanonicalOrder, Contact, OrderLine, Payment
 from core.errors import ParseError
 
 CHANNEL = "x12"
+SEGMENTS_IN_ERROR = "5"  # AK502: one or more segments in error
 PURCHASE_ORDER = "850"
 
 CHANGE_KINDS = {
@@ -99,21 +100,48 @@ _DELIVERY_REQUESTED = "002"
 
 
 def parse(raw: bytes, partner: str | None = None) -> list[CanonicalOrder]:
-    """Channel entry point: every 850 of an interchange as a canonical order.
+    """Channel entry point: every acceptable 850 of an interchange as a canonical order.
 
-    `partner` defaults to "x12:" and the interchange sender id (ISA06).
+    An 850 the 997 rejects is left out (its partner learns why from the 997); when
+    no 850 is acceptable, ParseError names the first problem. `partner` defaults to
+    "x12:" and the interchange sender id (ISA06).
     """
+    orders, problems = read_orders(raw, partner)
+    if orders:
+        return orders
+    refusals = [problem for problem in problems if problem.rejects]
+    raise ParseError(refusals[0].message if refusals else "the interchange holds no 850")
+
+
+def read_orders(raw: bytes, partner: str | None = None) -> tuple[list[CanonicalOrder], list]:
+    """The acceptable 850s as canonical orders, and every problem the 997 reports:
+    the syntax check's, plus an 850 refused for what only reading it shows (AK5 "5")."""
     interchange = read_interchange(raw)
-    _refuse_rejected(interchange)
+    problems = check_interchange(interchange)
+    refused = {(p.group_position, p.set_position) for p in problems if p.rejects}
     partner = partner or f"{CHANNEL}:{interchange.sender_id}"
-    return [
-        parse_purchase_order(
-            transaction_set, partner, _source_document_id(interchange, group, transaction_set)
-        )
-        for _, group in acknowledged_groups(interchange)
-        for transaction_set in group.transaction_sets
-        if transaction_set.id_code == PURCHASE_ORDER
-    ]
+    orders = []
+    for position, group in acknowledged_groups(interchange):
+        if (position, None) in refused:
+            continue
+        for number, transaction_set in enumerate(group.transaction_sets, start=1):
+            if transaction_set.id_code != PURCHASE_ORDER or (position, number) in refused:
+                continue
+            source = _source_document_id(interchange, group, transaction_set)
+            try:
+                orders.append(parse_purchase_order(transaction_set, partner, source))
+            except ParseError as error:
+                problems.append(
+                    Problem(
+                        position,
+                        group.control_number,
+                        number,
+                        transaction_set.control_number,
+                        SEGMENTS_IN_ERROR,
+                        str(error),
+                    )
+                )
+    return orders, problems
 
 
 def _source_document_id(
@@ -122,19 +150,6 @@ def _source_document_id(
     """Sender, ISA13, GS06 and ST02: the same again when an interchange is re-sent."""
     numbers = (interchange.control_number, group.control_number, transaction_set.control_number)
     return "/".join((interchange.sender_id, *numbers))
-
-
-def _refuse_rejected(interchange: Interchange) -> None:
-    """ParseError with the first problem that makes the 997 reject an 850 or its group."""
-    for problem in check_interchange(interchange):
-        if not problem.rejects:
-            continue
-        group = interchange.groups[problem.group_position - 1]
-        sets = group.transaction_sets
-        if problem.set_position is not None:
-            sets = (sets[problem.set_position - 1],)
-        if any(transaction_set.id_code == PURCHASE_ORDER for transaction_set in sets):
-            raise ParseError(problem.message)
 
 
 def parse_purchase_order(

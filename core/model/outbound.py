@@ -64,6 +64,13 @@ class OutboundDocument:
             return
         self.next_attempt_at = now + timedelta(seconds=RETRY_DELAYS[self.attempts - 1])
 
+    def answered_in_exchange(self, now: datetime) -> None:
+        """Delivered as the answer to the partner's own request (a 997 in the HTTP
+        response, or printed by the CLI), so there is nothing to post."""
+        self.state, self.sent_at, self.next_attempt_at = SENT, now, None
+        self.error = None
+        self.response_text = "answered in the exchange that brought the interchange"
+
     def retry_now(self, now: datetime) -> None:
         """Staff send a failed or refused document again."""
         if self.endpoint:

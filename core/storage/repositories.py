@@ -282,3 +282,34 @@ class SqlOutboundRepository(ports.OutboundRepository):
             .order_by(OutboundDocument.id)
         )
         return list(self.session.scalars(query))
+
+
+class SqlInterchangeRepository(ports.InterchangeRepository):
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def find(self, sender_qualifier, sender_id, control_number):
+        interchanges, outbound = tables.x12_interchanges, tables.outbound_documents
+        row = self.session.execute(
+            select(interchanges.c.document_id, outbound.c.raw)
+            .outerjoin(outbound, outbound.c.id == interchanges.c.acknowledgement_id)
+            .where(
+                interchanges.c.sender_qualifier == sender_qualifier,
+                interchanges.c.sender_id == sender_id,
+                interchanges.c.control_number == control_number,
+            )
+        ).first()
+        return ports.EarlierInterchange(row.document_id, row.raw or b"") if row else None
+
+    def add(self, sender_qualifier, sender_id, control_number, partner, document_id, ack_id):
+        self.session.execute(
+            tables.x12_interchanges.insert().values(
+                partner=partner,
+                sender_qualifier=sender_qualifier,
+                sender_id=sender_id,
+                control_number=control_number,
+                document_id=document_id,
+                acknowledgement_id=ack_id,
+                received_at=datetime.now(UTC),
+            )
+        )

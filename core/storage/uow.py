@@ -19,6 +19,7 @@ from core.storage.punchout import SqlPunchOutRepository
 from core.storage.repositories import (
     SqlDocumentRepository,
     SqlInbox,
+    SqlInterchangeRepository,
     SqlOrderRepository,
     SqlOutboundRepository,
     SqlPartnerRepository,
@@ -53,6 +54,7 @@ class SqlUnitOfWork(ports.UnitOfWork):
         self.inbox = SqlInbox(self.session)
         self.partners = SqlPartnerRepository(self.session)
         self.outbound = SqlOutboundRepository(self.session)
+        self.interchanges = SqlInterchangeRepository(self.session)
         self.punchout = SqlPunchOutRepository(self.session)
         self._events: list[tuple[Event, str | None]] = []
         return self
@@ -68,15 +70,20 @@ class SqlUnitOfWork(ports.UnitOfWork):
         if self.session.bind.dialect.name == "postgresql":
             query = text(f"SELECT nextval('{series}_number_seq') FROM generate_series(1, :n)")
             return sorted(self.session.execute(query, {"n": count}).scalars())
+        return self.next_counter(series, count)
+
+    def next_counter(self, name: str, count: int = 1) -> list[int]:
+        """Numbers from a named counter row, on every database; the row lock orders
+        concurrent callers, so numbers are unique (a rolled-back draw leaves a gap)."""
         counters = tables.counters
         last = self.session.execute(
             update(counters)
-            .where(counters.c.name == series)
+            .where(counters.c.name == name)
             .values(value=counters.c.value + count)
             .returning(counters.c.value)
         ).scalar()
         if last is None:
-            self.session.execute(insert(counters).values(name=series, value=count))
+            self.session.execute(insert(counters).values(name=name, value=count))
             last = count
         return list(range(last - count + 1, last + 1))
 

@@ -93,7 +93,14 @@ def _credentials(partner: Partner, box: SecretBox) -> dict:
         credentials = json.loads(box.open(partner.outbound_secret))
     except json.JSONDecodeError as error:
         raise PollerSettingsError(f"partner {partner.code}: credentials are not JSON") from error
+    if not isinstance(credentials, dict):
+        raise PollerSettingsError(f"partner {partner.code}: credentials are not a JSON object")
     missing = [name for name in REQUIRED[partner.channel] if not credentials.get(name)]
-    if not isinstance(credentials, dict) or missing:
+    if missing:
         raise PollerSettingsError(f"partner {partner.code}: credentials lack {', '.join(missing)}")
+    ids = credentials.get("marketplace_ids", ["not asked for"])
+    if not isinstance(ids, list) or not all(isinstance(i, str) and i.strip() for i in ids):
+        raise PollerSettingsError(
+            f"partner {partner.code}: marketplace_ids must be a list of marketplace ids"
+        )
     return credentials

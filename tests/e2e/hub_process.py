@@ -82,3 +82,14 @@ class HubProcess:
     def __exit__(self, *exc) -> None:
         if self.process and self.process.poll() is None:
             self.kill()
+
+
+def cli(env: dict, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "hub.cli", *args],
+        env={**env},
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )

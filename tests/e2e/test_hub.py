@@ -4,52 +4,15 @@ from __future__ import annotations
 
 import json
 import socket
-import subprocess
-import sys
 import threading
 import time
 
-import pytest
 from lxml import etree
 from openapi_spec_validator import validate
 
 from hub.demo import order_request
 from tests.conftest import AMQP_URL, FIXTURES
-from tests.e2e.hub_process import REPO, HubProcess
-
-
-def cli(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "hub.cli", *args],
-        env={**env},
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
-@pytest.fixture(params=["embedded", "postgresql+rabbitmq"])
-def hub_env(request, data_dir):
-    import os
-
-    env = {**os.environ, "ORDERB2B_DATA_DIR": str(data_dir)}
-    for name in ("ORDERB2B_DATABASE_URL", "ORDERB2B_AMQP_URL"):
-        env.pop(name, None)
-    if request.param != "embedded":
-        env["ORDERB2B_DATABASE_URL"] = request.getfixturevalue("pg_url")
-        env["ORDERB2B_AMQP_URL"] = AMQP_URL
-        env["ORDERB2B_AMQP_PREFIX"] = request.getfixturevalue("amqp_prefix")
-    result = cli(env, "demo")
-    assert result.returncode == 0, result.stderr
-    assert "staff login: admin / " in result.stdout
-    return env
-
-
-@pytest.fixture
-def hub(hub_env, tmp_path):
-    with HubProcess(hub_env, log_path=tmp_path / "hub.log") as process:
-        yield process
+from tests.e2e.hub_process import HubProcess, cli
 
 
 def cxml_status(body: bytes) -> tuple[str, str]:

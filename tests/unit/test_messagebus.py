@@ -37,6 +37,9 @@ class FakeUnitOfWork(ports.UnitOfWork):
     def next_numbers(self, series, count):
         return list(range(1, count + 1))
 
+    def next_counter(self, name, count=1):
+        return list(range(1, count + 1))
+
     def no_autoflush(self):
         return contextlib.nullcontext()
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from jsonschema import Draft202012Validator
 
+from adapters.x12.ack import acknowledge
 from adapters.x12.envelope import read_interchange
-from adapters.x12.parse import CHANGE_KINDS, parse
+from adapters.x12.parse import CHANGE_KINDS, parse, read_orders
 from adapters.x12.segments import Delimiters, tokenize
 from core.canonical import CanonicalOrder
 from core.errors import DocumentTooLarge, ParseError
@@ -32,6 +34,8 @@ BODY = [
     "PO1*1*2*EA*10.50*PE*VP*0007731",
     "CTT*1",
 ]
+
+NOW = datetime(2025, 4, 2, 14, 30, tzinfo=UTC)
 
 
 def interchange(
@@ -187,7 +191,20 @@ def test_sets_other_than_850_are_ignored() -> None:
     raw = interchange(["850", *BODY], ["855", "BAK*00*AC*PO-1001*20250402"])
     assert [order.external_order_id for order in parse(raw)] == ["PO-1001"]
     other_group = interchange(["810", "BIG*20250402*INV-1**PO-1001"], gs01="IN")
-    assert parse(other_group) == []
+    with pytest.raises(ParseError, match="functional group 'IN' is not supported"):
+        parse(other_group)
+
+
+def test_an_850_only_reading_can_refuse_is_left_out_and_reported_for_the_997() -> None:
+    bad = [*BODY[:4], "PO1*1*0*EA*10.50*PE*VP*0007731", *BODY[5:]]
+    raw = interchange(["850", *BODY], ["850", *bad])
+    orders, problems = read_orders(raw)
+    assert [order.external_order_id for order in orders] == ["PO-1001"]
+    (problem,) = problems
+    assert (problem.set_position, problem.code, problem.rejects) == (2, "5", True)
+    assert "PO102 quantity '0' must be greater" in problem.message
+    ack = acknowledge(raw, control_number="1", group_control_number="1", now=NOW, problems=problems)
+    assert b"AK5*A~" in ack and b"AK5*R*5~" in ack and b"AK9*P*2*2*1~" in ack
 
 
 def test_charges_allowances_and_taxes() -> None:
