@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from core.errors import OrderB2BError
-from hub.cxml_cli import CxmlUsageError
-from hub.cxml_cli import add_parsers as add_cxml_parsers
+from hub.outbound_cli import OutboundUsageError
+from hub.outbound_cli import add_parsers as add_outbound_parsers
 from hub.partners_cli import PartnerUsageError
 from hub.partners_cli import add_parsers as add_partner_parsers
 
@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.action(args) or 0
-    except (UsageError, PartnerUsageError, CxmlUsageError, OrderB2BError, OSError) as error:
+    except (UsageError, PartnerUsageError, OutboundUsageError, OrderB2BError, OSError) as error:
         print(f"orderb2b: {_one_line(error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -82,7 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     show.set_defaults(action=_orders_show)
 
     add_partner_parsers(commands, _app)
-    add_cxml_parsers(commands, _app)
+    add_outbound_parsers(commands, _app)
 
     queues = commands.add_parser("queues", help="queue depths and dead letters")
     queues.add_argument("--json", action="store_true")

@@ -1,29 +1,17 @@
-"""Builds the documents we send a buyer from our records, and queues them.
-
-Rendering needs the partner's identities and the secret we present, which only
-the hub can open; the core keeps the result and the sender delivers it.
-"""
+"""Builds the documents we send a buyer from our records, renders them in the
+partner's channel and queues them; the sender delivers them."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from adapters.cxml import outbound as cxml_out
-from adapters.cxml.dtd import validate
-from adapters.cxml.render import new_payload_id
 from core import commands
 from core.canonical import ConfirmationLine, OrderConfirmation
 from core.errors import NotFound, OrderB2BError
 from core.model.partners import Partner
 from core.ports import Actor
 from hub.bootstrap import App
-from hub.secrets import SecretBox
-
-CXML_CONTENT_TYPE = "text/xml; charset=UTF-8"
-
-
-class PartnerNotReady(OrderB2BError):
-    """The partner lacks an identity or secret that the document needs."""
+from hub.outbound.renderers import render
 
 
 def confirm_order(
@@ -34,8 +22,40 @@ def confirm_order(
     status: str = "accept",
     lines: dict[int, ConfirmationLine] | None = None,
     comments: str | None = None,
+    channel: str = "cxml",
 ) -> int:
-    """Queue a cXML ConfirmationRequest for an order; returns the outbound document id."""
+    """Queue the order confirmation for an order; returns the outbound document id."""
+    order, partner = _order_and_partner(app, order_number, actor, channel)
+    now = datetime.now(UTC)
+    confirmation = OrderConfirmation(
+        order=order,
+        confirmation_id=f"{order_number}-{now:%Y%m%d%H%M%S}",
+        supplier_order_number=order_number,
+        status=status,
+        confirmed_at=now,
+        lines=_confirmed_lines(order, status, lines or {}),
+        comments=comments,
+    )
+    return queue(app, actor, partner, "order_confirmation", order_number, confirmation)
+
+
+def queue(app: App, actor: Actor, partner: Partner, kind: str, reference: str, document) -> int:
+    """Render a canonical document for the partner and keep it for delivery."""
+    rendered = render(app, partner, document)
+    command = commands.QueueOutbound(
+        partner.code,
+        partner.channel,
+        kind,
+        reference,
+        rendered.key,
+        rendered.content_type,
+        rendered.raw,
+        partner.endpoint(kind),
+    )
+    return app.bus.execute(command, actor)
+
+
+def _order_and_partner(app: App, order_number: str, actor: Actor, channel: str):
     with app.uow_factory(actor) as uow:
         order = uow.orders.get(order_number)
         if order is None:
@@ -43,31 +63,17 @@ def confirm_order(
         partner = uow.partners.get(order.partner)
         canonical = order.to_canonical()
         uow.session.expunge_all()
+    return canonical, partner_for(canonical.partner, partner, channel, order_number)
+
+
+def partner_for(code: str, partner: Partner | None, channel: str, order_number: str) -> Partner:
     if partner is None:
-        raise NotFound(f"order {order_number} comes from unknown partner {canonical.partner}")
-    now = datetime.now(UTC)
-    confirmation = OrderConfirmation(
-        order=canonical,
-        confirmation_id=f"{order_number}-{now:%Y%m%d%H%M%S}",
-        supplier_order_number=order_number,
-        status=status,
-        confirmed_at=now,
-        lines=_confirmed_lines(canonical, status, lines or {}),
-        comments=comments,
-    )
-    payload_id = new_payload_id()
-    try:
-        raw = cxml_out.render_confirmation(
-            confirmation,
-            credentials(app, partner),
-            payload_id=payload_id,
-            timestamp=now,
-            deployment_mode=partner.mode,
+        raise NotFound(f"order {order_number} comes from unknown partner {code}")
+    if partner.channel != channel:
+        raise OrderB2BError(
+            f"partner {partner.code} takes {partner.channel} documents, not {channel}"
         )
-    except ValueError as error:
-        raise OrderB2BError(f"confirmation of {order_number}: {error}") from error
-    validate(raw)
-    return _queue(app, actor, partner, "order_confirmation", order_number, payload_id, raw)
+    return partner
 
 
 def _confirmed_lines(order, status: str, overrides: dict[int, ConfirmationLine]):
@@ -90,31 +96,3 @@ def _confirmed_lines(order, status: str, overrides: dict[int, ConfirmationLine])
         )
         for line in order.lines
     )
-
-
-def credentials(app: App, partner: Partner) -> cxml_out.Credentials:
-    missing = [
-        name
-        for name in ("our_identity_domain", "our_identity", "identity_domain", "identity")
-        if not getattr(partner, name)
-    ]
-    if missing or not partner.outbound_secret:
-        missing += [] if partner.outbound_secret else ["outbound secret"]
-        raise PartnerNotReady(f"partner {partner.code} needs {', '.join(missing)} to be set")
-    secret = SecretBox.for_config(app.config).open(partner.outbound_secret)
-    return cxml_out.Credentials(
-        from_domain=partner.our_identity_domain,
-        from_identity=partner.our_identity,
-        to_domain=partner.identity_domain,
-        to_identity=partner.identity,
-        sender_domain=partner.our_identity_domain,
-        sender_identity=partner.our_identity,
-        shared_secret=secret,
-    )
-
-
-def _queue(app: App, actor: Actor, partner: Partner, kind: str, reference: str, key: str, raw):
-    command = commands.QueueOutbound(
-        partner.code, "cxml", kind, reference, key, CXML_CONTENT_TYPE, raw, partner.endpoint(kind)
-    )
-    return app.bus.execute(command, actor)

@@ -1,4 +1,5 @@
-"""`orderb2b cxml confirm ORDER`: send a buyer the ConfirmationRequest for an order.
+"""`orderb2b cxml|x12 confirm ORDER`: send a buyer the confirmation of its order
+(a cXML ConfirmationRequest or an X12 855).
 
 The document is kept first, then posted once right away; if the buyer cannot
 take it now, the running hub's sender retries with backoff.
@@ -15,30 +16,35 @@ from core.model.outbound import PENDING, SENT
 from core.ports import Actor
 
 
-class CxmlUsageError(Exception):
+class OutboundUsageError(Exception):
     """A bad option value; the CLI reports it in one line."""
 
 
 def add_parsers(commands_parser, app_factory) -> None:
-    cxml = commands_parser.add_parser("cxml", help="cXML documents to buyers").add_subparsers(
-        dest="cxml", required=True
-    )
-    confirm = cxml.add_parser("confirm", help="send the order confirmation for an order")
-    confirm.add_argument("order")
-    confirm.add_argument("--status", choices=CONFIRMATION_STATUSES, default="accept")
-    confirm.add_argument(
-        "--line",
-        action="append",
-        default=[],
-        metavar="N:STATUS[:QTY[:YYYY-MM-DD]]",
-        help="per-line status, e.g. 2:backorder:3:2026-12-15 (delivery date)",
-    )
-    confirm.add_argument("--comments")
-    confirm.add_argument("--no-send", action="store_true", help="queue only; the hub sends it")
-    confirm.set_defaults(action=lambda args: _confirm(args, app_factory))
+    for channel, text in (("cxml", "cXML documents to buyers"), ("x12", "X12 documents to buyers")):
+        group = commands_parser.add_parser(channel, help=text).add_subparsers(
+            dest=channel, required=True
+        )
+        confirm = group.add_parser("confirm", help="send the order confirmation for an order")
+        confirm.add_argument("order")
+        confirm.add_argument("--status", choices=CONFIRMATION_STATUSES, default="accept")
+        confirm.add_argument(
+            "--line",
+            action="append",
+            default=[],
+            metavar="N:STATUS[:QTY[:YYYY-MM-DD]]",
+            help="per-line status, e.g. 2:backorder:3:2026-12-15 (delivery date)",
+        )
+        confirm.add_argument("--comments")
+        _no_send(confirm)
+        confirm.set_defaults(action=lambda args, c=channel: _confirm(args, app_factory, c))
 
 
-def _confirm(args, app_factory) -> int:
+def _no_send(parser) -> None:
+    parser.add_argument("--no-send", action="store_true", help="queue only; the hub sends it")
+
+
+def _confirm(args, app_factory, channel: str) -> int:
     from hub.outbound.documents import confirm_order
 
     app = app_factory()
@@ -50,7 +56,13 @@ def _confirm(args, app_factory) -> int:
     overrides = dict(_line(value, ordered) for value in args.line)
     status = "detail" if overrides and args.status == "accept" else args.status
     document_id = confirm_order(
-        app, args.order, actor, status=status, lines=overrides, comments=args.comments
+        app,
+        args.order,
+        actor,
+        status=status,
+        lines=overrides,
+        comments=args.comments,
+        channel=channel,
     )
     return _report(app, document_id, args.no_send, f"confirmation of {args.order}")
 
@@ -64,7 +76,7 @@ def _report(app, document_id: int, queue_only: bool, what: str) -> int:
         return 0
     document = OutboundSender(app.uow_factory, INTERPRETERS).send_one(document_id)
     if document is None:
-        raise CxmlUsageError(f"{what} kept as outbound document {document_id}: no endpoint set")
+        raise OutboundUsageError(f"{what} kept as outbound document {document_id}: no endpoint set")
     if document.state == SENT:
         print(
             f"{what} sent to {document.endpoint}: {document.response_code} {document.response_text}"
@@ -73,7 +85,7 @@ def _report(app, document_id: int, queue_only: bool, what: str) -> int:
     if document.state == PENDING:
         print(f"{what} queued; the partner answered {document.error}; the hub will retry")
         return 0
-    raise CxmlUsageError(f"{what} was refused: {document.error}")
+    raise OutboundUsageError(f"{what} was refused: {document.error}")
 
 
 def _line(value: str, ordered: dict) -> tuple[int, ConfirmationLine]:
@@ -85,11 +97,13 @@ def _line(value: str, ordered: dict) -> tuple[int, ConfirmationLine]:
         quantity = Decimal(parts[2]) if len(parts) > 2 and parts[2] else line.quantity
         delivery = date.fromisoformat(parts[3]) if len(parts) > 3 else None
     except (ValueError, IndexError, InvalidOperation):
-        raise CxmlUsageError(f"--line {value!r}: expected N:STATUS[:QTY[:YYYY-MM-DD]]") from None
+        raise OutboundUsageError(
+            f"--line {value!r}: expected N:STATUS[:QTY[:YYYY-MM-DD]]"
+        ) from None
     except KeyError:
-        raise CxmlUsageError(f"--line {value!r}: the order has no line {parts[0]}") from None
+        raise OutboundUsageError(f"--line {value!r}: the order has no line {parts[0]}") from None
     if status not in CONFIRMATION_STATUSES or quantity <= 0:
-        raise CxmlUsageError(f"--line {value!r}: status or quantity is not usable")
+        raise OutboundUsageError(f"--line {value!r}: status or quantity is not usable")
     confirmed = ConfirmationLine(
         number,
         status,
