@@ -14,7 +14,7 @@ from tests.e2e.hub_process import HubProcess, cli
 @pytest.fixture(params=["embedded", "postgresql+rabbitmq"])
 def hub_env(request, data_dir):
     env = {**os.environ, "ORDERB2B_DATA_DIR": str(data_dir)}
-    for name in ("ORDERB2B_DATABASE_URL", "ORDERB2B_AMQP_URL"):
+    for name in ("ORDERB2B_DATABASE_URL", "ORDERB2B_AMQP_URL", "ORDERB2B_PUBLIC_URL"):
         env.pop(name, None)
     if request.param != "embedded":
         env["ORDERB2B_DATABASE_URL"] = request.getfixturevalue("pg_url")

@@ -215,19 +215,18 @@ def log_events(path: Path) -> list[dict]:
     return [json.loads(line) for line in lines if line.startswith("{")]
 
 
+def add_spapi_partner(env: dict, amazon: SpApiServer, folder: Path) -> None:
+    token = amazon.token_url
+    add_partner(
+        env, "amazon-us", "spapi", spapi_credentials(), folder, poll=amazon.url, token=token
+    )
+
+
 def test_spapi_account_is_polled_on_the_embedded_default(data_dir, tmp_path) -> None:
     env = polling_env(data_dir)
     expected = expected_orders(*SPAPI_PAGES)
     with serving(SpApiServer()) as amazon:
-        add_partner(
-            env,
-            "amazon-us",
-            "spapi",
-            spapi_credentials(),
-            tmp_path,
-            poll=amazon.url,
-            token=amazon.token_url,
-        )
+        add_spapi_partner(env, amazon, tmp_path)
         with HubProcess(env, log_path=tmp_path / "hub.log") as hub:
             listing = wait_for_orders(env, expected)
             assert {(o["channel"], o["partner"]) for o in listing} == {("spapi", "amazon-us")}
@@ -318,15 +317,7 @@ def test_throttled_poll_waits_as_told_and_the_orders_still_arrive(data_dir, tmp_
     expected = expected_orders(*SPAPI_PAGES)
     with serving(SpApiServer()) as amazon:
         amazon.state.throttle["getOrders"] = [{"Retry-After": f"{RETRY_AFTER:.0f}"}]
-        add_partner(
-            env,
-            "amazon-us",
-            "spapi",
-            spapi_credentials(),
-            tmp_path,
-            poll=amazon.url,
-            token=amazon.token_url,
-        )
+        add_spapi_partner(env, amazon, tmp_path)
         with HubProcess(env, log_path=tmp_path / "hub.log") as hub:
             wait_for_orders(env, expected)
             keys = amazon.keys()

@@ -8,10 +8,6 @@ The test plays the browser (keeping the session cookie itself) and runs a small
 from __future__ import annotations
 
 import http.client
-import json
-import os
-import subprocess
-import sys
 import threading
 import time
 from decimal import Decimal
@@ -29,60 +25,10 @@ from core.storage import tables
 from core.storage.engine import make_engine
 from hub.config import Config
 from hub.demo import DEMO_SECRET
-from tests.conftest import AMQP_URL
-from tests.e2e.hub_process import REPO, HubProcess
+from tests.e2e.test_hub import wait_for_order
 
 SETUP = Path(__file__).resolve().parents[1] / "fixtures" / "cxml" / "punchout" / "create.xml"
 COOKIE = "orderb2b_punchout"
-
-
-def cli(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "hub.cli", *args],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
-@pytest.fixture(params=["embedded", "postgresql+rabbitmq"])
-def hub_env(request, data_dir):
-    env = {**os.environ, "ORDERB2B_DATA_DIR": str(data_dir)}
-    for name in ("ORDERB2B_DATABASE_URL", "ORDERB2B_AMQP_URL", "ORDERB2B_PUBLIC_URL"):
-        env.pop(name, None)
-    prefix = None
-    if request.param != "embedded":
-        prefix = request.getfixturevalue("amqp_prefix")
-        env["ORDERB2B_DATABASE_URL"] = request.getfixturevalue("pg_url")
-        env["ORDERB2B_AMQP_URL"] = AMQP_URL
-        env["ORDERB2B_AMQP_PREFIX"] = prefix
-    result = cli(env, "demo")
-    assert result.returncode == 0, result.stderr
-    yield env
-    if prefix:
-        _delete_punchout_queues(prefix)
-
-
-def _delete_punchout_queues(prefix: str) -> None:
-    import pika
-
-    from hub.amqp.topology import Topology
-
-    connection = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
-    try:
-        channel = connection.channel()
-        for name in Topology(prefix, (1.0,)).queues(["punchout"])[:-1]:
-            channel.queue_delete(name)
-    finally:
-        connection.close()
-
-
-@pytest.fixture
-def hub(hub_env, tmp_path):
-    with HubProcess(hub_env, log_path=tmp_path / "hub.log") as process:
-        yield process
 
 
 class ProcurementSystem:
@@ -221,17 +167,6 @@ def session_row(env: dict, session_id: int):
             return connection.execute(query).one()
     finally:
         engine.dispose()
-
-
-def wait_for_order(env: dict, external_id: str, timeout: float = 30.0) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        listing = json.loads(cli(env, "orders", "list", "--json").stdout)
-        found = [o for o in listing if o["external_order_id"] == external_id]
-        if found:
-            return found[0]
-        time.sleep(0.2)
-    raise AssertionError(f"order {external_id} never appeared")
 
 
 def wait_for_state(env: dict, session_id: int, state: str, timeout: float = 30.0):
