@@ -76,14 +76,21 @@ def _report(app, document_id: int, queue_only: bool, what: str) -> int:
         return 0
     document = OutboundSender(app.uow_factory, INTERPRETERS).send_one(document_id)
     if document is None:
-        raise OutboundUsageError(f"{what} kept as outbound document {document_id}: no endpoint set")
+        with app.uow_factory() as uow:
+            document = uow.outbound.get(document_id)
+            uow.session.expunge_all()
+    if document.endpoint is None:
+        raise OutboundUsageError(
+            f"{what} kept as outbound document {document_id}: {document.error}"
+        )
     if document.state == SENT:
         print(
             f"{what} sent to {document.endpoint}: {document.response_code} {document.response_text}"
         )
         return 0
     if document.state == PENDING:
-        print(f"{what} queued; the partner answered {document.error}; the hub will retry")
+        answer = f"the partner answered {document.error}" if document.attempts else "queued"
+        print(f"{what} queued ({answer}); the hub sends it")
         return 0
     raise OutboundUsageError(f"{what} was refused: {document.error}")
 

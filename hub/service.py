@@ -245,7 +245,9 @@ def _pollers(app: App) -> list:
     sources = marketplace_sources(partners, SecretBox.for_config(app.config))
     keep, cursors = keep_polled(app), SqlCursorStore(app.engine)
     interval = app.config.poll_interval
-    return [Poller(source, keep, cursors, interval=interval) for source in sources]
+    return [
+        Poller(source, keep, cursors, interval=interval, lease=cursors.hold) for source in sources
+    ]
 
 
 def _x12_resource(app: App, reactor, pool: ThreadPool, metrics: Metrics):

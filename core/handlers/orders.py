@@ -133,6 +133,7 @@ def _amend(existing: Order, order: CanonicalOrder, document_id, uow) -> tuple[st
 
 def _cancel(existing: Order, order: CanonicalOrder, document_id, uow) -> tuple[str, str]:
     existing.source_document_id = order.source_document_id
+    existing.source_version = order.source_version or existing.source_version
     reason = order.comments or f"cancelled by {order.partner}"
     if existing.cancel(reason):
         uow.emit(events.OrderCancelled(existing.number, document_id))

@@ -261,6 +261,14 @@ class SqlOutboundRepository(ports.OutboundRepository):
     def get(self, document_id: int) -> OutboundDocument | None:
         return self.session.get(OutboundDocument, document_id)
 
+    def claim(self, document_id: int) -> OutboundDocument | None:
+        query = select(OutboundDocument).where(
+            OutboundDocument.id == document_id, OutboundDocument.state == PENDING
+        )
+        if self.session.bind.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        return self.session.scalars(query).first()
+
     def due(self, now: datetime, limit: int) -> list[OutboundDocument]:
         query = (
             select(OutboundDocument)

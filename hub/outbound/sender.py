@@ -79,13 +79,15 @@ class OutboundSender:
         return limit
 
     def send_one(self, document_id: int | None = None) -> OutboundDocument | None:
+        """Attempt the next due document, or the given one if it is still pending and
+        no other sender holds it; None when there is nothing to attempt."""
         with self.uow_factory() as uow:
             now = self.clock()
             if document_id is None:
                 due = uow.outbound.due(now, 1)
                 document = due[0] if due else None
             else:
-                document = uow.outbound.get(document_id)
+                document = uow.outbound.claim(document_id)
             if document is None or document.endpoint is None:
                 return None
             self._attempt(document, now)

@@ -14,6 +14,7 @@ import logging
 import random
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -73,8 +74,10 @@ class Poller:
         interval: float = 60.0,
         max_backoff: float = 900.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        lease: Callable[[str], AbstractContextManager[bool]] | None = None,
     ) -> None:
         self.source = source
+        self.lease = lease
         self.keep = keep
         self.cursors = cursors
         self.interval = interval
@@ -87,7 +90,14 @@ class Poller:
         return f"{self.source.channel}:{self.source.partner}"
 
     def poll_once(self) -> PollResult:
-        """One pass; returns how many documents were kept and how long to wait."""
+        """One pass; returns how many documents were kept and how long to wait. When
+        another process holds this account's lease, it polls and this one waits."""
+        if self.lease is None:
+            return self._poll()
+        with self.lease(self.name) as mine:
+            return self._poll() if mine else PollResult(0, None, self.interval)
+
+    def _poll(self) -> PollResult:
         since = self.cursors.load(self.name)
         started = self.clock()
         kept = 0

@@ -1,10 +1,17 @@
-"""Where each poller got to: kept in `poller_state`, one row per marketplace account."""
+"""Where each poller got to: kept in `poller_state`, one row per marketplace account.
+
+Every worker process and host starts the pollers; on PostgreSQL an advisory lock
+per account lets one of them poll it at a time (SQLite serves one process anyway).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import zlib
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.engine import Engine
 
 from core.storage import tables
@@ -38,3 +45,19 @@ class SqlCursorStore:
             ).rowcount
             if not changed:
                 connection.execute(insert(_state).values(name=name, documents=documents, **values))
+
+    @contextlib.contextmanager
+    def hold(self, name: str) -> Iterator[bool]:
+        """True while this process is the one polling `name`; False if another is."""
+        if self.engine.dialect.name != "postgresql":
+            yield True
+            return
+        key = zlib.crc32(f"orderb2b-poller:{name}".encode())
+        with self.engine.connect() as connection:
+            held = connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+            try:
+                yield bool(held)
+            finally:
+                if held:
+                    connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                connection.commit()

@@ -84,3 +84,19 @@ def test_a_failure_keeps_what_was_fetched_and_leaves_the_cursor(app, failure, wa
     with app.engine.connect() as connection:
         state = connection.execute(select(tables.poller_state)).one()
     assert state.last_error and state.documents == 1
+
+
+def test_one_process_at_a_time_polls_an_account(pg_url, data_dir):
+    app = bootstrap(Config(database_url=pg_url, amqp_url=None, data_dir=data_dir))
+    try:
+        store = SqlCursorStore(app.engine)
+        first = Poller(Pages(PAGES), keep_polled(app), store, clock=lambda: NOW, lease=store.hold)
+        second_source = Pages(PAGES)
+        second = Poller(second_source, keep_polled(app), store, lease=store.hold)
+        with store.hold(first.name) as mine:
+            assert mine
+            waiting = second.poll_once()
+        assert (waiting.documents, second_source.asked_since) == (0, [])
+        assert first.poll_once().documents == 2
+    finally:
+        app.close()

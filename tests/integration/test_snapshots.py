@@ -87,3 +87,17 @@ def test_an_order_cancelled_before_we_saw_it_is_kept_as_cancelled(app):
     assert detail["status"] == "cancelled" and len(detail["lines"]) == 1
     assert ingest(app, cancelled) == ("duplicate", number)
     assert ingest(app, PENDING) == ("duplicate", number)
+
+
+def test_a_snapshot_older_than_the_cancellation_changes_nothing(app):
+    _, number = ingest(app, PENDING)
+    cancelled = replace(
+        PENDING,
+        change_kind="cancel",
+        changes_order_ref=PENDING.external_order_id,
+        source_version="2026-11-02T19:00:00Z",
+        source_document_id="114-0381722-0019440@2026-11-02T19:00:00Z",
+    )
+    assert ingest(app, cancelled) == ("cancelled", number)
+    assert ingest(app, UNSHIPPED) == ("duplicate", number)
+    assert order_detail(app.engine, number)["status"] == "cancelled"
