@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 
 from core.canonical import CanonicalOrder
 
@@ -167,3 +169,32 @@ class ReceiveInterchange(Command):
     acknowledgement_key: str
     acknowledgement_endpoint: str | None
     remote_addr: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordShipment(Command):
+    """Record what left for the buyer: quantities per order line number, or every
+    open quantity when `lines` is None."""
+
+    order_number: str
+    carrier: str
+    tracking_number: str
+    lines: dict[int, Decimal] | None = None
+    carrier_code: str | None = None
+    service: str | None = None
+    shipped_at: datetime | None = None
+    delivery_date: date | None = None
+    packages: int = 1
+    weight: Decimal | None = None
+    weight_unit: str = "LB"
+    comments: str | None = None
+
+
+@dataclass(frozen=True)
+class CreateInvoice(Command):
+    """Invoice an order: every quantity not yet invoiced, or only what has shipped."""
+
+    order_number: str
+    shipped_only: bool = False
+    invoice_date: datetime | None = None
+    comments: str | None = None

@@ -115,3 +115,21 @@ class PunchOutOrdered(Event):
     session_id: int
     partner: str
     order_number: str
+
+
+@dataclass(frozen=True)
+class ShipmentRecorded(Event):
+    routing_key: ClassVar[str] = "shipment.recorded"
+    shipment_number: str
+    order_number: str
+    carrier: str
+    tracking_number: str
+
+
+@dataclass(frozen=True)
+class InvoiceCreated(Event):
+    routing_key: ClassVar[str] = "invoice.created"
+    invoice_number: str
+    order_number: str
+    total: str
+    currency: str

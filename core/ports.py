@@ -88,6 +88,8 @@ class UnitOfWork(abc.ABC):
     outbound: OutboundRepository
     interchanges: InterchangeRepository
     punchout: PunchOutRepository
+    shipments: ShipmentRepository
+    invoices: InvoiceRepository
     inbox: Inbox
     actor: Actor
 
@@ -134,6 +136,10 @@ class OutboundRepository(abc.ABC):
 
     @abc.abstractmethod
     def get(self, document_id: int) -> OutboundDocument | None: ...
+
+    @abc.abstractmethod
+    def claim(self, document_id: int) -> OutboundDocument | None:
+        """The document if it is still pending and no other sender holds it."""
 
     @abc.abstractmethod
     def due(self, now: datetime, limit: int) -> list[OutboundDocument]:
@@ -202,3 +208,32 @@ class InterchangeRepository(abc.ABC):
         document_id: int,
         acknowledgement_id: int | None,
     ) -> None: ...
+
+
+if TYPE_CHECKING:
+    from core.model.invoices import Invoice
+    from core.model.shipments import Shipment
+
+
+class ShipmentRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, shipment: Shipment) -> None: ...
+
+    @abc.abstractmethod
+    def get(self, number: str) -> Shipment | None: ...
+
+    @abc.abstractmethod
+    def for_order(self, order_number: str) -> list[Shipment]:
+        """An order's shipments, oldest first."""
+
+
+class InvoiceRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, invoice: Invoice) -> None: ...
+
+    @abc.abstractmethod
+    def get(self, number: str) -> Invoice | None: ...
+
+    @abc.abstractmethod
+    def for_order(self, order_number: str) -> list[Invoice]:
+        """An order's invoices and credit notes, oldest first."""

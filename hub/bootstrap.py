@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from core import commands
 from core.handlers.documents import receive_document, receive_documents, reject_document
 from core.handlers.interchanges import receive_interchange
+from core.handlers.invoices import create_invoice
 from core.handlers.normaliser import Normaliser
 from core.handlers.orders import ingest_order
 from core.handlers.outbound import queue_outbound
@@ -23,6 +24,7 @@ from core.handlers.punchout import (
     return_cart,
     start_session,
 )
+from core.handlers.shipments import record_shipment
 from core.messagebus import MessageBus, Processor
 from core.ports import DocumentParser
 from core.storage.engine import make_engine
@@ -45,6 +47,8 @@ COMMAND_HANDLERS = {
     commands.ChangePunchOutCartLine: change_cart_line,
     commands.RemovePunchOutCartLine: remove_cart_line,
     commands.ReturnPunchOutCart: return_cart,
+    commands.RecordShipment: record_shipment,
+    commands.CreateInvoice: create_invoice,
 }
 
 

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 from core.errors import OrderB2BError
+from hub.fulfilment_cli import FulfilmentUsageError
+from hub.fulfilment_cli import add_parsers as add_fulfilment_parsers
 from hub.outbound_cli import OutboundUsageError
 from hub.outbound_cli import add_parsers as add_outbound_parsers
 from hub.partners_cli import PartnerUsageError
@@ -24,7 +26,14 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.action(args) or 0
-    except (UsageError, PartnerUsageError, OutboundUsageError, OrderB2BError, OSError) as error:
+    except (
+        UsageError,
+        PartnerUsageError,
+        OutboundUsageError,
+        FulfilmentUsageError,
+        OrderB2BError,
+        OSError,
+    ) as error:
         print(f"orderb2b: {_one_line(error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -83,6 +92,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_partner_parsers(commands, _app)
     add_outbound_parsers(commands, _app)
+    add_fulfilment_parsers(commands, _app)
 
     queues = commands.add_parser("queues", help="queue depths and dead letters")
     queues.add_argument("--json", action="store_true")

@@ -1,5 +1,6 @@
-"""`orderb2b cxml|x12 confirm ORDER`: send a buyer the confirmation of its order
-(a cXML ConfirmationRequest or an X12 855).
+"""`orderb2b cxml|x12 confirm ORDER | ship-notice SHIPMENT | invoice INVOICE`: send
+a buyer the confirmation of its order, a shipment's notice or an invoice (cXML
+ConfirmationRequest, ShipNoticeRequest, InvoiceDetailRequest; X12 855, 856, 810).
 
 The document is kept first, then posted once right away; if the buyer cannot
 take it now, the running hub's sender retries with backoff.
@@ -38,6 +39,14 @@ def add_parsers(commands_parser, app_factory) -> None:
         confirm.add_argument("--comments")
         _no_send(confirm)
         confirm.set_defaults(action=lambda args, c=channel: _confirm(args, app_factory, c))
+        notice = group.add_parser("ship-notice", help="send the ship notice of a shipment")
+        notice.add_argument("shipment")
+        _no_send(notice)
+        notice.set_defaults(action=lambda args, c=channel: _ship_notice(args, app_factory, c))
+        invoice = group.add_parser("invoice", help="send an invoice")
+        invoice.add_argument("invoice")
+        _no_send(invoice)
+        invoice.set_defaults(action=lambda args, c=channel: _invoice(args, app_factory, c))
 
 
 def _no_send(parser) -> None:
@@ -48,7 +57,7 @@ def _confirm(args, app_factory, channel: str) -> int:
     from hub.outbound.documents import confirm_order
 
     app = app_factory()
-    actor = Actor("staff", f"cli:{getpass.getuser()}")
+    actor = _actor()
     with app.uow_factory(actor) as uow:
         order = uow.orders.get(args.order)
         ordered = {line.line_number: line for line in order.lines} if order else {}
@@ -65,6 +74,26 @@ def _confirm(args, app_factory, channel: str) -> int:
         channel=channel,
     )
     return _report(app, document_id, args.no_send, f"confirmation of {args.order}")
+
+
+def _ship_notice(args, app_factory, channel: str) -> int:
+    from hub.outbound.documents import send_ship_notice
+
+    app = app_factory()
+    document_id = send_ship_notice(app, args.shipment, _actor(), channel)
+    return _report(app, document_id, args.no_send, f"ship notice of {args.shipment}")
+
+
+def _invoice(args, app_factory, channel: str) -> int:
+    from hub.outbound.documents import send_invoice
+
+    app = app_factory()
+    document_id = send_invoice(app, args.invoice, _actor(), channel)
+    return _report(app, document_id, args.no_send, f"invoice {args.invoice}")
+
+
+def _actor() -> Actor:
+    return Actor("staff", f"cli:{getpass.getuser()}")
 
 
 def _report(app, document_id: int, queue_only: bool, what: str) -> int:

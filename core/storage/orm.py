@@ -4,10 +4,12 @@ from sqlalchemy.orm import registry, relationship
 
 from core.model.customers import Customer
 from core.model.documents import InboundDocument
+from core.model.invoices import Invoice, InvoiceLine
 from core.model.orders import Order, OrderLine
 from core.model.outbound import OutboundDocument
 from core.model.partners import Partner
 from core.model.products import Product
+from core.model.shipments import Shipment, ShipmentLine
 from core.model.staff import StaffMember
 from core.storage import tables
 
@@ -22,6 +24,10 @@ AUDIT_ROOTS = {
     Customer: ("customer", lambda c: c.id),
     Product: ("product", lambda p: p.id),
     StaffMember: ("staff", lambda s: s.id),
+    Shipment: ("shipment", lambda s: s.id),
+    ShipmentLine: ("shipment", lambda line: line.shipment_id),
+    Invoice: ("invoice", lambda i: i.id),
+    InvoiceLine: ("invoice", lambda line: line.invoice_id),
 }
 ENTITY_NAMES = {
     Order: "order",
@@ -30,6 +36,10 @@ ENTITY_NAMES = {
     Customer: "customer",
     Product: "product",
     StaffMember: "staff",
+    Shipment: "shipment",
+    ShipmentLine: "shipment_line",
+    Invoice: "invoice",
+    InvoiceLine: "invoice_line",
 }
 UNAUDITED_FIELDS = frozenset({"updated_at", "created_at", "secret_salt"})
 # Recorded as changed, never with their values.
@@ -57,4 +67,31 @@ def map_domain() -> None:
     mapper_registry.map_imperatively(Product, tables.products)
     mapper_registry.map_imperatively(StaffMember, tables.staff)
     mapper_registry.map_imperatively(OutboundDocument, tables.outbound_documents)
+    _map_fulfilment()
     _mapped = True
+
+
+def _map_fulfilment() -> None:
+    """Shipments and invoices, each with its lines and the order it belongs to."""
+    mapper_registry.map_imperatively(ShipmentLine, tables.shipment_lines)
+    mapper_registry.map_imperatively(
+        Shipment,
+        tables.shipments,
+        properties={
+            "order": relationship(Order),
+            "lines": relationship(
+                ShipmentLine, order_by=tables.shipment_lines.c.line_number, lazy="selectin"
+            ),
+        },
+    )
+    mapper_registry.map_imperatively(InvoiceLine, tables.invoice_lines)
+    mapper_registry.map_imperatively(
+        Invoice,
+        tables.invoices,
+        properties={
+            "order": relationship(Order),
+            "lines": relationship(
+                InvoiceLine, order_by=tables.invoice_lines.c.line_number, lazy="selectin"
+            ),
+        },
+    )

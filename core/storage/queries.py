@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -106,3 +107,151 @@ def _partner(row) -> dict[str, Any]:
     values["shared_secret_set"] = row.secret_hash is not None
     values["outbound_secret_set"] = row.outbound_secret is not None
     return values
+
+
+_shipments = tables.shipments.c
+_shipment_lines = tables.shipment_lines.c
+_invoices = tables.invoices.c
+_invoice_lines = tables.invoice_lines.c
+ZERO = Decimal(0)
+
+
+def list_shipments(
+    engine: Engine, *, order_number: str | None = None, limit: int = 100
+) -> list[dict]:
+    query = (
+        select(
+            _shipments.number,
+            _orders.number.label("order_number"),
+            _shipments.carrier,
+            _shipments.carrier_code,
+            _shipments.service,
+            _shipments.tracking_number,
+            _shipments.shipped_at,
+            _shipments.delivery_date,
+            _shipments.packages,
+        )
+        .join(tables.orders, _orders.id == _shipments.order_id)
+        .order_by(_shipments.id.desc())
+        .limit(limit)
+    )
+    if order_number:
+        query = query.where(_orders.number == order_number)
+    with engine.connect() as connection:
+        return [_row(row) for row in connection.execute(query)]
+
+
+def shipment_detail(engine: Engine, number: str) -> dict[str, Any]:
+    with engine.connect() as connection:
+        shipment = connection.execute(
+            select(tables.shipments, _orders.number.label("order_number"))
+            .join(tables.orders, _orders.id == _shipments.order_id)
+            .where(_shipments.number == number)
+        ).one_or_none()
+        if shipment is None:
+            raise NotFound(f"no shipment {number}")
+        lines = connection.execute(
+            select(
+                _shipment_lines.id,
+                _shipment_lines.line_number,
+                _shipment_lines.quantity,
+                _lines.unit_of_measure,
+                _lines.supplier_part_id,
+                _lines.buyer_part_id,
+                _lines.description,
+            )
+            .join(tables.order_lines, _lines.id == _shipment_lines.order_line_id)
+            .where(_shipment_lines.shipment_id == shipment.id)
+            .order_by(_shipment_lines.line_number)
+        )
+        detail = _row(shipment, drop=("order_id",))
+        detail["lines"] = [_row(line) for line in lines]
+        detail["history"] = _history(connection, "shipment", shipment.id)
+    return detail
+
+
+def list_invoices(
+    engine: Engine, *, order_number: str | None = None, limit: int = 100
+) -> list[dict]:
+    query = (
+        select(
+            _invoices.id,
+            _invoices.number,
+            _orders.number.label("order_number"),
+            _invoices.purpose,
+            _invoices.state,
+            _invoices.invoice_date,
+            _invoices.currency,
+            _invoices.shipping_amount,
+            _invoices.tax_amount,
+            _invoices.discount_amount,
+        )
+        .join(tables.orders, _orders.id == _invoices.order_id)
+        .order_by(_invoices.id.desc())
+        .limit(limit)
+    )
+    if order_number:
+        query = query.where(_orders.number == order_number)
+    with engine.connect() as connection:
+        invoices = connection.execute(query).all()
+        subtotals = _invoice_subtotals(connection, [invoice.id for invoice in invoices])
+    return [_with_totals(_row(i, drop=("id",)), subtotals.get(i.id, ZERO)) for i in invoices]
+
+
+def invoice_detail(engine: Engine, number: str) -> dict[str, Any]:
+    with engine.connect() as connection:
+        invoice = connection.execute(
+            select(tables.invoices, _orders.number.label("order_number"))
+            .join(tables.orders, _orders.id == _invoices.order_id)
+            .where(_invoices.number == number)
+        ).one_or_none()
+        if invoice is None:
+            raise NotFound(f"no invoice {number}")
+        lines = connection.execute(
+            select(tables.invoice_lines)
+            .where(_invoice_lines.invoice_id == invoice.id)
+            .order_by(_invoice_lines.line_number)
+        ).all()
+        detail = _row(invoice, drop=("order_id",))
+        detail["lines"] = [
+            {**_row(line, drop=("invoice_id",)), "amount": plain_value(_amount(line))}
+            for line in lines
+        ]
+        detail["history"] = _history(connection, "invoice", invoice.id)
+    return _with_totals(detail, sum((_amount(line) for line in lines), ZERO))
+
+
+def _amount(line) -> Decimal:
+    return line.quantity * line.unit_price
+
+
+def _invoice_subtotals(connection, invoice_ids: list[int]) -> dict[int, Decimal]:
+    """Each invoice's lines summed here: SQLite keeps exact decimals as text."""
+    subtotals: dict[int, Decimal] = {}
+    if not invoice_ids:
+        return subtotals
+    lines = connection.execute(
+        select(_invoice_lines.invoice_id, _invoice_lines.quantity, _invoice_lines.unit_price).where(
+            _invoice_lines.invoice_id.in_(invoice_ids)
+        )
+    )
+    for line in lines:
+        subtotals[line.invoice_id] = subtotals.get(line.invoice_id, ZERO) + _amount(line)
+    return subtotals
+
+
+def _with_totals(values: dict[str, Any], subtotal: Decimal) -> dict[str, Any]:
+    charges = (Decimal(values[name]) for name in ("shipping_amount", "tax_amount"))
+    total = subtotal + sum(charges, ZERO) - Decimal(values["discount_amount"])
+    values["subtotal"] = plain_value(subtotal)
+    values["total"] = plain_value(total)
+    return values
+
+
+def _history(connection, doc_type: str, doc_id: int) -> list[dict[str, Any]]:
+    history = connection.execute(
+        select(tables.history)
+        .where(tables.history.c.doc_type == doc_type, tables.history.c.doc_id == doc_id)
+        .order_by(tables.history.c.id)
+    )
+    return [_row(entry, drop=("doc_type", "doc_id")) for entry in history]

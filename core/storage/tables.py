@@ -180,6 +180,8 @@ order_lines = Table(
     Column("requested_delivery_date", Date),
     Column("comments", Text),
     Column("extrinsics", Document),
+    Column("shipped_quantity", ExactDecimal, nullable=False, server_default="0"),
+    Column("invoiced_quantity", ExactDecimal, nullable=False, server_default="0"),
     UniqueConstraint("order_id", "line_number"),
 )
 
@@ -324,7 +326,85 @@ punchout_sessions = Table(
     Column("ordered_at", DateTime(timezone=True)),
 )
 
-AUDITED = ("partners", "customers", "products", "staff", "orders", "order_lines")
+shipments = Table(
+    "shipments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("number", String(32), nullable=False, unique=True),
+    Column("order_id", Id, ForeignKey("orders.id"), nullable=False, index=True),
+    Column("carrier", String(100), nullable=False),
+    Column("carrier_code", String(4)),
+    Column("service", String(100)),
+    Column("tracking_number", String(100), nullable=False),
+    Column("shipped_at", DateTime(timezone=True), nullable=False),
+    Column("delivery_date", Date),
+    Column("packages", Integer, nullable=False, server_default=text("1")),
+    Column("weight", ExactDecimal),
+    Column("weight_unit", String(8), nullable=False, server_default="LB"),
+    Column("comments", Text),
+    *_stamps(),
+)
+
+shipment_lines = Table(
+    "shipment_lines",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("shipment_id", Id, ForeignKey("shipments.id"), nullable=False),
+    Column("order_line_id", Id, ForeignKey("order_lines.id"), nullable=False),
+    Column("line_number", Integer, nullable=False),
+    Column("quantity", ExactDecimal, nullable=False),
+    UniqueConstraint("shipment_id", "line_number"),
+)
+
+invoices = Table(
+    "invoices",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("number", String(32), nullable=False, unique=True),
+    Column("series", String(16), nullable=False),
+    Column("order_id", Id, ForeignKey("orders.id"), nullable=False, index=True),
+    Column("purpose", String(16), nullable=False),
+    Column("credits_invoice_id", Id, ForeignKey("invoices.id")),
+    Column("state", String(16), nullable=False),
+    Column("invoice_date", DateTime(timezone=True), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("bill_to", Document),
+    Column("shipping_amount", ExactDecimal, nullable=False),
+    Column("tax_amount", ExactDecimal, nullable=False),
+    Column("discount_amount", ExactDecimal, nullable=False),
+    Column("net_days", Integer),
+    Column("comments", Text),
+    *_stamps(),
+)
+
+invoice_lines = Table(
+    "invoice_lines",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("invoice_id", Id, ForeignKey("invoices.id"), nullable=False),
+    Column("line_number", Integer, nullable=False),
+    Column("order_line_id", Id, ForeignKey("order_lines.id")),
+    Column("quantity", ExactDecimal, nullable=False),
+    Column("unit_of_measure", String(8), nullable=False),
+    Column("unit_price", ExactDecimal, nullable=False),
+    Column("supplier_part_id", String(100)),
+    Column("buyer_part_id", String(100)),
+    Column("description", Text),
+    UniqueConstraint("invoice_id", "line_number"),
+)
+
+AUDITED = (
+    "partners",
+    "customers",
+    "products",
+    "staff",
+    "orders",
+    "order_lines",
+    "shipments",
+    "shipment_lines",
+    "invoices",
+    "invoice_lines",
+)
 NEVER_DELETED = (
     *AUDITED,
     "inbound_documents",

@@ -14,6 +14,7 @@ from core import ports
 from core.events import Event
 from core.storage import history, keys, tables
 from core.storage.bulk import insert_rows
+from core.storage.fulfilment import SqlInvoiceRepository, SqlShipmentRepository
 from core.storage.orm import map_domain
 from core.storage.punchout import SqlPunchOutRepository
 from core.storage.repositories import (
@@ -56,6 +57,8 @@ class SqlUnitOfWork(ports.UnitOfWork):
         self.outbound = SqlOutboundRepository(self.session)
         self.interchanges = SqlInterchangeRepository(self.session)
         self.punchout = SqlPunchOutRepository(self.session)
+        self.shipments = SqlShipmentRepository(self.session)
+        self.invoices = SqlInvoiceRepository(self.session)
         self._events: list[tuple[Event, str | None]] = []
         return self
 

@@ -39,6 +39,34 @@ def confirm_order(
     return queue(app, actor, partner, "order_confirmation", order_number, confirmation)
 
 
+def send_ship_notice(app: App, shipment_number: str, actor: Actor, channel: str) -> int:
+    """Queue the ship notice of one of our shipments for the buyer."""
+    return _send_record(app, actor, channel, "ship_notice", shipment_number)
+
+
+def send_invoice(app: App, invoice_number: str, actor: Actor, channel: str) -> int:
+    """Queue one of our invoices (or credit notes) for the buyer."""
+    return _send_record(app, actor, channel, "invoice", invoice_number)
+
+
+def _send_record(app: App, actor: Actor, channel: str, kind: str, number: str) -> int:
+    with app.uow_factory(actor) as uow:
+        repository = uow.shipments if kind == "ship_notice" else uow.invoices
+        record = repository.get(number)
+        if record is None:
+            raise NotFound(f"no {'shipment' if kind == 'ship_notice' else 'invoice'} {number}")
+        order = record.order
+        canonical = order.to_canonical()
+        if kind == "ship_notice":
+            document = record.to_ship_notice(canonical, order.number)
+        else:
+            document = record.to_canonical(canonical, order.number)
+        partner = uow.partners.get(order.partner)
+        uow.session.expunge_all()
+    partner = partner_for(canonical.partner, partner, channel, order.number)
+    return queue(app, actor, partner, kind, number, document)
+
+
 def queue(app: App, actor: Actor, partner: Partner, kind: str, reference: str, document) -> int:
     """Render a canonical document for the partner and keep it for delivery."""
     rendered = render(app, partner, document)

@@ -133,3 +133,27 @@ def test_a_partner_without_identities_is_told_what_is_missing(hub_with_order, ca
     _, number = hub_with_order
     assert main(["cxml", "confirm", number]) == 2
     assert "needs our_identity_domain, our_identity, outbound secret" in capsys.readouterr().err
+
+
+def test_ship_notice_and_invoice_reach_the_buyer(buyer, hub_with_order, monkeypatch, capsys):
+    url, handler = buyer
+    tmp_path, number = hub_with_order
+    set_up_partner(monkeypatch, capsys, url)
+    endpoints = ["--endpoint", f"ship_notice={url}", "--endpoint", f"invoice={url}"]
+    assert main(["partners", "change", "gsa-advantage", *endpoints]) == 0
+    capsys.readouterr()
+    ship = ["shipments", "add", number, "--carrier", "FedEx", "--carrier-code", "FDEG"]
+    assert main([*ship, "--tracking", "794612345678", "--line", "1:1"]) == 0
+    shipment = capsys.readouterr().out.split()[1]
+    assert main(["cxml", "ship-notice", shipment]) == 0
+    assert "sent to" in capsys.readouterr().out
+    assert main(["invoices", "create", number, "--shipped-only"]) == 0
+    invoice = capsys.readouterr().out.split()[1]
+    assert main(["cxml", "invoice", invoice]) == 0
+    assert "sent to" in capsys.readouterr().out
+    notice, billed = (parse_xml(body) for body in handler.received)
+    assert notice.findtext(".//ShipmentIdentifier") == "794612345678"
+    assert notice.find(".//ShipNoticePortion/OrderReference").get("orderID") == "GSA-7781"
+    assert billed.find(".//InvoiceDetailRequestHeader").get("invoiceID") == invoice
+    kinds = [(row.kind, row.reference, row.state) for row in outbound_rows(tmp_path)]
+    assert kinds == [("ship_notice", shipment, "sent"), ("invoice", invoice, "sent")]

@@ -13,6 +13,8 @@ Revises: 0002
 
 import sqlalchemy as sa
 from alembic import op
+
+from core.storage.guards import guard, unguard
 from sqlalchemy.dialects import postgresql
 
 revision = "0003"
@@ -176,44 +178,19 @@ def upgrade() -> None:
         )
         batch_op.create_index("ix_partners_x12", ["x12_qualifier", "x12_id"], unique=False)
     if op.get_bind().dialect.name == "sqlite":
-        _guard(("partners",))  # SQLite's batch mode rebuilt the table without its trigger
-    _guard(NEVER_DELETED)
+        guard(("partners",))  # SQLite's batch mode rebuilt the table without its trigger
+    guard(NEVER_DELETED)
 
 
 NEVER_DELETED = ("x12_interchanges", "outbound_documents", "punchout_sessions")
 
 
-def _guard(tables) -> None:
-    postgresql_db = op.get_bind().dialect.name == "postgresql"
-    for table in tables:
-        if postgresql_db:
-            op.execute(
-                f"CREATE TRIGGER {table}_never_deleted BEFORE DELETE ON {table} "
-                "FOR EACH ROW EXECUTE FUNCTION orderb2b_refuse_delete()"
-            )
-            op.execute(
-                f"CREATE TRIGGER {table}_never_truncated BEFORE TRUNCATE ON {table} "
-                "FOR EACH STATEMENT EXECUTE FUNCTION orderb2b_refuse_delete()"
-            )
-        else:
-            op.execute(
-                f"CREATE TRIGGER {table}_never_deleted BEFORE DELETE ON {table} BEGIN "
-                f"SELECT RAISE(ABORT, '{table} records are archived, never deleted'); END"
-            )
 
 
-def _unguard(tables) -> None:
-    postgresql_db = op.get_bind().dialect.name == "postgresql"
-    for table in tables:
-        if postgresql_db:
-            op.execute(f"DROP TRIGGER {table}_never_deleted ON {table}")
-            op.execute(f"DROP TRIGGER {table}_never_truncated ON {table}")
-        else:
-            op.execute(f"DROP TRIGGER {table}_never_deleted")
 
 
 def downgrade() -> None:
-    _unguard(NEVER_DELETED)
+    unguard(NEVER_DELETED)
     with op.batch_alter_table("partners", schema=None) as batch_op:
         batch_op.drop_index("ix_partners_x12")
         batch_op.drop_column("endpoints")
