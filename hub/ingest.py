@@ -12,6 +12,7 @@ from core.model.orders import Order
 from core.ports import Actor
 from hub.bootstrap import App, channel_redactors
 from hub.delivery import InProcessDelivery
+from hub.intake import KEPT_WHEN_TOO_LARGE
 from hub.partners import PartnerDirectory
 
 
@@ -73,9 +74,16 @@ def _outcome(app: App, document_id: int) -> dict:
 def keep_polled(app: App):
     """What a poller does with each page it fetched: keep it as the partner's document."""
 
+    limit = app.config.max_document_bytes
+
     def keep(channel: str, partner: str, raw: bytes) -> int:
         raw = channel_redactors().get(channel, bytes)(raw)
         command = commands.ReceiveDocument(channel, partner, raw)
+        if len(raw) > limit:
+            error = f"document is larger than {limit} bytes"
+            command = commands.RejectDocument(
+                channel, partner, raw[:KEPT_WHEN_TOO_LARGE], 413, error
+            )
         return app.bus.execute(command, Actor("partner", partner))
 
     return keep

@@ -123,3 +123,12 @@ def data_dir(tmp_path):
     path = tmp_path / "data"
     path.mkdir()
     return path
+
+
+@pytest.fixture
+def buyer():
+    """A buyer's cXML endpoint on loopback: (URL, handler class with `received`)."""
+    from tests.cxml_buyer import buyer_endpoint
+
+    with buyer_endpoint() as endpoint:
+        yield endpoint

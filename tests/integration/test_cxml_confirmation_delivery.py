@@ -4,55 +4,16 @@ buyer's endpoint, validates against the DTD, and the buyer's Response is kept.""
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from sqlalchemy import select
 
-from adapters.cxml.dtd import validate
 from adapters.xml import parse_xml
 from core.storage import tables
 from hub.bootstrap import bootstrap
 from hub.cli import main
 from hub.config import Config
 from hub.demo import order_request
-
-RESPONSE = b"""<?xml version="1.0"?><cXML payloadID="r1@buyer" timestamp="2026-11-02T09:00:00Z">
-<Response><Status code="%d" text="%s"/></Response></cXML>"""
-
-
-class Buyer(BaseHTTPRequestHandler):
-    """A procurement system: checks the document as a buyer's gateway would."""
-
-    received: list[bytes]
-
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        self.received.append(body)
-        try:
-            validate(body)
-            secret = parse_xml(body).findtext("Header/Sender/Credential/SharedSecret")
-            code, text = (200, b"OK") if secret == "to-the-buyer" else (401, b"Unauthorized")
-        except Exception:
-            code, text = 400, b"Bad Request"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/xml")
-        self.end_headers()
-        self.wfile.write(RESPONSE % (code, text))
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def buyer():
-    handler = type("Handler", (Buyer,), {"received": []})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/cxml", handler
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -98,5 +99,18 @@ def test_one_process_at_a_time_polls_an_account(pg_url, data_dir):
             waiting = second.poll_once()
         assert (waiting.documents, second_source.asked_since) == (0, [])
         assert first.poll_once().documents == 2
+    finally:
+        app.close()
+
+
+def test_a_page_over_the_size_limit_is_kept_truncated_as_rejected(database_url, data_dir):
+    config = Config(database_url=database_url, amqp_url=None, data_dir=data_dir)
+    app = bootstrap(replace(config, max_document_bytes=1000))
+    try:
+        assert poller(app, Pages(PAGES[:1])).poll_once().documents == 1
+        with app.engine.connect() as connection:
+            (document,) = connection.execute(select(tables.inbound_documents)).all()
+        assert (document.state, len(document.raw)) == ("rejected", len(PAGES[0]))
+        assert "larger than 1000 bytes" in document.error
     finally:
         app.close()
