@@ -1,6 +1,7 @@
 """The edge's rules for an inbound X12 interchange: check, keep with its 997, answer.
 
-The interchange must be readable and come from a registered partner (ISA05/ISA06);
+The interchange must be readable and come from a registered partner (ISA05/ISA06)
+which, when it has a shared secret, must present it as ISA04 security information;
 otherwise it is kept as rejected and refused without a 997 (there is no TA1 yet).
 A readable one is always answered with a 997 that says which purchase orders were
 accepted; the acceptable ones go on to the normaliser. A re-sent interchange (same
@@ -63,6 +64,8 @@ class X12Intake:
                 raise AuthenticationFailed(
                     f"unknown sender {interchange.sender_qualifier}/{interchange.sender_id}"
                 )
+            if partner.secret_hash and not partner.verify_secret(interchange.security or None):
+                raise AuthenticationFailed("ISA04 security information does not match")
             return self._keep(raw, interchange, partner, remote_addr, actor)
         except DocumentError as error:
             kept = raw[:KEPT_WHEN_TOO_LARGE] if error.code == 413 else raw

@@ -10,7 +10,7 @@ whose trailer is missing or wrong is kept as read: those problems belong in the 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from adapters.x12.segments import DEFAULT_MAX_BYTES, Delimiters, Segment, tokenize
 from core.errors import ParseError
@@ -64,6 +64,8 @@ class Interchange:
     usage: str  # ISA15, "P" production or "T" test
     delimiters: Delimiters
     groups: tuple[FunctionalGroup, ...]
+    security_qualifier: str = "00"  # ISA03: "01" when ISA04 holds a password
+    security: str = field(default="", repr=False)  # ISA04 security information
 
     @property
     def is_test(self) -> bool:
@@ -97,6 +99,8 @@ def _interchange(
         usage=isa.element(15),
         delimiters=delimiters,
         groups=tuple(groups),
+        security_qualifier=isa.element(3),
+        security=isa.element(4).strip(),
     )
 
 

@@ -138,3 +138,13 @@ def test_an_oversized_interchange_is_refused_and_kept_truncated(app):
     assert answer.code == 413
     (document,) = rows(app, tables.inbound_documents)
     assert document.state == "rejected" and len(document.raw) <= 64 * 1024
+
+
+def test_a_partner_with_a_shared_secret_must_present_it_in_isa04(app):
+    app.bus.execute(commands.ChangePartner("va-fsc", {}, shared_secret="S3CRET-04"), SYSTEM)
+    missing = intake(app).receive(VA)
+    assert (missing.code, missing.message) == (401, "ISA04 security information does not match")
+    presented = VA.replace(b"ISA*00*          *00*          *", b"ISA*00*          *01*S3CRET-04 *")
+    answer = intake(app).receive(presented)
+    assert answer.code == 200 and b"AK9*A*1*1*1~" in answer.acknowledgement
+    assert [row.state for row in rows(app, tables.inbound_documents)] == ["rejected", "received"]
