@@ -27,7 +27,7 @@ from adapters.spapi.parse import bundle as spapi_bundle
 from adapters.xml import parse_xml
 from core.errors import DocumentError
 from hub.http_client import HttpAnswer, http_call
-from hub.pollers.base import PollFailed, Throttled
+from hub.pollers.base import Patience, PollFailed, Throttled
 
 USER_AGENT = "orderb2b/0.1 (Language=Python)"
 # The first poll of an account, with no cursor yet, reads a week of updates.
@@ -80,6 +80,7 @@ class MwsSource:
         *,
         first_lookback: timedelta = FIRST_LOOKBACK,
         clock: Clock = _utc_now,
+        patience: Patience | None = None,
     ) -> None:
         if not marketplace_ids:
             raise ValueError("MWS needs at least one marketplace id")
@@ -94,18 +95,20 @@ class MwsSource:
         self.timeout = timeout
         self.first_lookback = first_lookback
         self.clock = clock
+        self.patience = patience or Patience()
 
     def __repr__(self) -> str:
         return f"MwsSource({self.url!r}, seller_id={self.seller_id!r}, partner={self.partner!r})"
 
     def fetch(self, since: datetime | None) -> Iterator[bytes]:
         """One bundle per page of orders updated since `since`."""
+        self.patience.restart()
         after = since or self.clock() - self.first_lookback
         marketplaces = {
             f"MarketplaceId.Id.{n}": marketplace
             for n, marketplace in enumerate(self.marketplace_ids, start=1)
         }
-        page: bytes | None = self._call(
+        page: bytes | None = self._patient(
             "ListOrders", {"LastUpdatedAfter": iso_utc(after), **marketplaces}
         )
         while page is not None:
@@ -115,14 +118,17 @@ class MwsSource:
                 items = [part for order in orders for part in self._items(order)]
                 yield mws_bundle(page, items)
             token = mws_answers.next_token(root)
-            page = self._call("ListOrdersByNextToken", {"NextToken": token}) if token else None
+            page = self._patient("ListOrdersByNextToken", {"NextToken": token}) if token else None
 
     def _items(self, order: Record) -> list[bytes]:
         order_id = required(order, "AmazonOrderId")
-        pages = [self._call("ListOrderItems", {"AmazonOrderId": order_id})]
+        pages = [self._patient("ListOrderItems", {"AmazonOrderId": order_id})]
         while token := mws_answers.next_token(parse_xml(pages[-1])):
-            pages.append(self._call("ListOrderItemsByNextToken", {"NextToken": token}))
+            pages.append(self._patient("ListOrderItemsByNextToken", {"NextToken": token}))
         return pages
+
+    def _patient(self, action: str, parameters: Mapping[str, str]) -> bytes:
+        return self.patience.call(self._call, action, parameters)
 
     def _call(self, action: str, parameters: Mapping[str, str]) -> bytes:
         signed = self.signed(action, parameters)
@@ -236,6 +242,7 @@ class SpApiSource:
         *,
         first_lookback: timedelta = FIRST_LOOKBACK,
         clock: Clock = _utc_now,
+        patience: Patience | None = None,
     ) -> None:
         if not marketplace_ids:
             raise ValueError("SP-API needs at least one marketplace id")
@@ -249,6 +256,7 @@ class SpApiSource:
         self.timeout = timeout
         self.first_lookback = first_lookback
         self.clock = clock
+        self.patience = patience or Patience()
         self._access_token: str | None = None
         self._expires_at = datetime.min.replace(tzinfo=UTC)
 
@@ -257,11 +265,12 @@ class SpApiSource:
 
     def fetch(self, since: datetime | None) -> Iterator[bytes]:
         """One bundle per page of orders updated since `since`."""
+        self.patience.restart()
         after = since or self.clock() - self.first_lookback
         marketplaces = ",".join(self.marketplace_ids)
         query = {"MarketplaceIds": marketplaces, "LastUpdatedAfter": iso_utc(after)}
         while True:
-            page = self._get(SPAPI_ORDERS_PATH, query, "getOrders")
+            page = self._patient(SPAPI_ORDERS_PATH, query, "getOrders")
             answer = spapi_answers.load(page, what="getOrders answer")
             orders = spapi_answers.orders(answer)
             if orders:
@@ -275,10 +284,13 @@ class SpApiSource:
     def _items(self, order: Record) -> list[bytes]:
         order_id = required(order, "AmazonOrderId")
         path = f"{SPAPI_ORDERS_PATH}/{urllib.parse.quote(order_id, safe='')}/orderItems"
-        pages = [self._get(path, {}, "getOrderItems")]
+        pages = [self._patient(path, {}, "getOrderItems")]
         while token := spapi_answers.next_token(spapi_answers.load(pages[-1], what=path)):
-            pages.append(self._get(path, {"NextToken": token}, "getOrderItems"))
+            pages.append(self._patient(path, {"NextToken": token}, "getOrderItems"))
         return pages
+
+    def _patient(self, path: str, query: Mapping[str, str], operation: str) -> bytes:
+        return self.patience.call(self._get, path, query, operation)
 
     def _get(self, path: str, query: Mapping[str, str], operation: str) -> bytes:
         url = self.base_url + path

@@ -13,15 +13,17 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from hub.http_client import HttpFailed
 
 log = logging.getLogger("orderb2b.pollers")
+T = TypeVar("T")
 
 OVERLAP = timedelta(minutes=5)
 
@@ -32,6 +34,38 @@ class Throttled(Exception):
     def __init__(self, retry_after: float, message: str = "throttled by the marketplace") -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class Patience:
+    """How long a source may wait in place for a throttled call during one poll.
+
+    Amazon refills its request buckets slowly (getOrderItems: one every two seconds),
+    so a page of many orders cannot be read in one burst; giving up at the first
+    throttle would start the page again next time and never finish it. Within the
+    budget a source waits as told and carries on; past it, Throttled goes to the
+    poller, which keeps what it has and waits.
+    """
+
+    def __init__(self, budget: float = 600.0, sleep: Callable[[float], object] = time.sleep):
+        self.budget = budget
+        self.sleep = sleep
+        self.waited = 0.0
+
+    def restart(self) -> None:
+        self.waited = 0.0
+
+    def call(self, function: Callable[..., T], *args) -> T:
+        while True:
+            try:
+                return function(*args)
+            except Throttled as throttled:
+                if self.waited + throttled.retry_after > self.budget:
+                    raise
+                self.waited += throttled.retry_after
+                log.info(
+                    "waiting for the marketplace", extra={"retry_after": throttled.retry_after}
+                )
+                self.sleep(throttled.retry_after)
 
 
 # The marketplace could not be reached or answered too much; sources may raise it

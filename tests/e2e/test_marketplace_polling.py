@@ -330,5 +330,6 @@ def test_throttled_poll_waits_as_told_and_the_orders_still_arrive(data_dir, tmp_
             )
             assert (state["last_error"], state["documents"] >= 2) == (None, True)
             assert hub.terminate() == 0
-    throttled = [e for e in log_events(tmp_path / "hub.log") if e["event"] == "poller throttled"]
-    assert throttled[0]["poller"] == "spapi:amazon-us"
+    events = log_events(tmp_path / "hub.log")
+    waits = [e for e in events if e["event"] == "waiting for the marketplace"]
+    assert waits and waits[0]["retry_after"] == RETRY_AFTER

@@ -29,7 +29,7 @@ from hub.pollers.amazon import (
     spapi_retry_after,
     string_to_sign,
 )
-from hub.pollers.base import Poller, PollFailed, Throttled
+from hub.pollers.base import Patience, Poller, PollFailed, Throttled
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 MWS_FILES = FIXTURES / "amazon_server" / "mws"
@@ -239,6 +239,7 @@ def mws_source(amazon: AmazonServer, secret_key: str = SECRET_KEY, **extra) -> M
         auth_token=AUTH_TOKEN,
         timeout=5.0,
         clock=extra.pop("clock", Clock()),
+        patience=extra.pop("patience", Patience(budget=0)),
         **extra,
     )
 
@@ -253,6 +254,7 @@ def spapi_source(amazon: AmazonServer, refresh_token: str = REFRESH_TOKEN, **ext
         MARKETPLACES,
         timeout=5.0,
         clock=extra.pop("clock", Clock()),
+        patience=extra.pop("patience", Patience(budget=0)),
         **extra,
     )
 
@@ -506,3 +508,21 @@ class MemoryCursors:
 
     def save(self, name: str, cursor: datetime | None, documents: int, error: str | None) -> None:
         self.saved[name] = (cursor, documents, error)
+
+
+def test_a_throttled_items_call_waits_in_place_and_the_page_completes(amazon: AmazonServer) -> None:
+    amazon.throttle["getOrderItems 114-3391027-5518263"] = [{"x-amzn-RateLimit-Limit": "0.5"}] * 2
+    slept: list[float] = []
+    patience = Patience(budget=60.0, sleep=slept.append)
+    pages = list(spapi_source(amazon, patience=patience).fetch(SINCE))
+    assert slept == [2.0, 2.0]
+    orders = [order for page in pages for order in parse_spapi(page)]
+    assert "114-3391027-5518263" in {order.external_order_id for order in orders}
+
+
+def test_past_its_patience_a_source_gives_the_throttle_to_the_poller(amazon: AmazonServer) -> None:
+    amazon.throttle["getOrderItems 114-3391027-5518263"] = [{"x-amzn-RateLimit-Limit": "0.5"}] * 3
+    slept: list[float] = []
+    with pytest.raises(Throttled):
+        list(spapi_source(amazon, patience=Patience(budget=3.0, sleep=slept.append)).fetch(SINCE))
+    assert slept == [2.0]
