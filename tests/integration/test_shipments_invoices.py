@@ -131,12 +131,9 @@ def invoice(app, order_number, shipped_only=False, **values):
     return app.bus.execute(commands.CreateInvoice(order_number, shipped_only, **values), STAFF)
 
 
-def quantities(app, order_number, name):
-    return [Decimal(line[name]) for line in order_detail(app.engine, order_number)["lines"]]
-
-
-def test_a_partial_then_a_full_shipment_moves_the_order_to_shipped(app, order_number):
-    first = ship(
+def ship_partly(app, order_number):
+    """Six of line 1 and one and a half of line 3, by FedEx Ground in two packages."""
+    return ship(
         app,
         order_number,
         {1: Decimal("6"), 3: Decimal("1.5")},
@@ -147,6 +144,14 @@ def test_a_partial_then_a_full_shipment_moves_the_order_to_shipped(app, order_nu
         packages=2,
         weight=Decimal("18.4"),
     )
+
+
+def quantities(app, order_number, name):
+    return [Decimal(line[name]) for line in order_detail(app.engine, order_number)["lines"]]
+
+
+def test_a_partial_then_a_full_shipment_moves_the_order_to_shipped(app, order_number):
+    first = ship_partly(app, order_number)
     assert order_detail(app.engine, order_number)["status"] == "partially_shipped"
     assert quantities(app, order_number, "shipped_quantity") == [6, 0, Decimal("1.5")]
     second = ship(app, order_number, tracking_number="794658012385")
@@ -334,17 +339,7 @@ def test_the_unit_of_work_refuses_to_delete_a_shipment_or_an_invoice(app, order_
 
 
 def test_the_documents_render_as_valid_cxml(app, order_number):
-    shipped = ship(
-        app,
-        order_number,
-        {1: Decimal("6"), 3: Decimal("1.5")},
-        carrier_code="FDEG",
-        service="FedEx Ground",
-        shipped_at=SHIPPED_AT,
-        delivery_date=date(2026, 3, 20),
-        packages=2,
-        weight=Decimal("18.4"),
-    )
+    shipped = ship_partly(app, order_number)
     invoiced = invoice(app, order_number, shipped_only=True)
     with app.uow_factory(STAFF) as uow:
         order = uow.orders.get(order_number)
