@@ -22,6 +22,7 @@ setup(
         "jinja2>=3.1,<3.2",
         "orjson>=3.9,<4",
         "cryptography>=42,<51",
+        "argon2-cffi>=23.1,<26",
         "tzdata>=2024.1",
     ],
     extras_require={

@@ -198,3 +198,62 @@ class CreateInvoice(Command):
     shipped_only: bool = False
     invoice_date: datetime | None = None
     comments: str | None = None
+
+
+@dataclass(frozen=True)
+class AddStaff(Command):
+    """Add a staff member who can sign in; returns the new staff id."""
+
+    username: str
+    display_name: str
+    password: str
+    email: str | None = None
+    profile: str = "salesperson"
+    is_admin: bool = False
+
+
+@dataclass(frozen=True)
+class DisableStaff(Command):
+    """Stop a staff member signing in or using their API tokens; nothing is deleted."""
+
+    username: str
+
+
+@dataclass(frozen=True)
+class IssueApiToken(Command):
+    """Issue an API token; returns its text, which is never kept and not shown again."""
+
+    username: str
+    label: str
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RevokeApiToken(Command):
+    username: str
+    token_id: int
+
+
+@dataclass(frozen=True)
+class ChangeProfile(Command):
+    """Add permissions to a standard profile or take them away."""
+
+    profile: str
+    grant: tuple[str, ...] = ()
+    revoke: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RestoreProfile(Command):
+    """Put a standard profile back to its default permissions."""
+
+    profile: str
+
+
+@dataclass(frozen=True)
+class OverridePermissions(Command):
+    """Grant or revoke permissions for one staff member, over their profile."""
+
+    username: str
+    grant: tuple[str, ...] = ()
+    revoke: tuple[str, ...] = ()

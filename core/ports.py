@@ -90,6 +90,8 @@ class UnitOfWork(abc.ABC):
     punchout: PunchOutRepository
     shipments: ShipmentRepository
     invoices: InvoiceRepository
+    staff: StaffRepository
+    activity: ActivityLog
     inbox: Inbox
     actor: Actor
 
@@ -237,3 +239,49 @@ class InvoiceRepository(abc.ABC):
     @abc.abstractmethod
     def for_order(self, order_number: str) -> list[Invoice]:
         """An order's invoices and credit notes, oldest first."""
+
+
+if TYPE_CHECKING:
+    from core.model.profiles import Profile
+    from core.model.staff import ApiToken, StaffMember
+
+
+class StaffRepository(abc.ABC):
+    """Staff accounts, their API tokens and the profiles that give them permissions."""
+
+    @abc.abstractmethod
+    def add(self, staff: StaffMember) -> None:
+        """Keep a new staff member; it has its id on return."""
+
+    @abc.abstractmethod
+    def get(self, username: str) -> StaffMember | None: ...
+
+    @abc.abstractmethod
+    def get_by_id(self, staff_id: int) -> StaffMember | None: ...
+
+    @abc.abstractmethod
+    def add_token(self, token: ApiToken) -> None:
+        """Keep a new token; it has its id on return."""
+
+    @abc.abstractmethod
+    def token(self, staff_id: int, token_id: int) -> ApiToken | None: ...
+
+    @abc.abstractmethod
+    def tokens_with_lookup(self, lookup: str) -> list[ApiToken]: ...
+
+    @abc.abstractmethod
+    def profile(self, name: str) -> Profile | None: ...
+
+
+class ActivityLog(abc.ABC):
+    """What staff did, recorded in the same transaction as the change itself."""
+
+    @abc.abstractmethod
+    def record(
+        self,
+        action: str,
+        *,
+        document_type: str | None = None,
+        document_id: str | None = None,
+        detail: dict | None = None,
+    ) -> None: ...

@@ -8,6 +8,15 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 
 from core import commands
+from core.handlers.access import (
+    add_staff,
+    change_profile,
+    disable_staff,
+    issue_api_token,
+    override_permissions,
+    restore_profile,
+    revoke_api_token,
+)
 from core.handlers.documents import receive_document, receive_documents, reject_document
 from core.handlers.interchanges import receive_interchange
 from core.handlers.invoices import create_invoice
@@ -49,6 +58,13 @@ COMMAND_HANDLERS = {
     commands.ReturnPunchOutCart: return_cart,
     commands.RecordShipment: record_shipment,
     commands.CreateInvoice: create_invoice,
+    commands.AddStaff: add_staff,
+    commands.DisableStaff: disable_staff,
+    commands.IssueApiToken: issue_api_token,
+    commands.RevokeApiToken: revoke_api_token,
+    commands.ChangeProfile: change_profile,
+    commands.RestoreProfile: restore_profile,
+    commands.OverridePermissions: override_permissions,
 }
 
 

@@ -14,6 +14,8 @@ from hub.outbound_cli import OutboundUsageError
 from hub.outbound_cli import add_parsers as add_outbound_parsers
 from hub.partners_cli import PartnerUsageError
 from hub.partners_cli import add_parsers as add_partner_parsers
+from hub.staff_cli import StaffUsageError
+from hub.staff_cli import add_parsers as add_staff_parsers
 
 CHANNELS = ("cxml", "mws", "spapi", "newegg", "x12")
 
@@ -31,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
         PartnerUsageError,
         OutboundUsageError,
         FulfilmentUsageError,
+        StaffUsageError,
         OrderB2BError,
         OSError,
     ) as error:
@@ -93,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     add_partner_parsers(commands, _app)
     add_outbound_parsers(commands, _app)
     add_fulfilment_parsers(commands, _app)
+    add_staff_parsers(commands, _app)
 
     queues = commands.add_parser("queues", help="queue depths and dead letters")
     queues.add_argument("--json", action="store_true")

@@ -44,7 +44,9 @@ def load_demo(uow_factory) -> str | None:
         if session.scalars(select(StaffMember).filter_by(username="admin")).first():
             return None
         password = secrets.token_urlsafe(12)
-        session.add(StaffMember("admin", "Administrator", password, is_admin=True))
+        session.add(
+            StaffMember("admin", "Administrator", password, profile="administrator", is_admin=True)
+        )
         for code, name, domain, identity in PARTNERS:
             partner = Partner(code, name, "cxml", identity_domain=domain, identity=identity)
             partner.set_secret(DEMO_SECRET)

@@ -259,6 +259,12 @@ def _x12_resource(app: App, reactor, pool: ThreadPool, metrics: Metrics):
     return X12Resource(intake, reactor, pool, metrics)
 
 
+def _api_resource(app: App, reactor, pool: ThreadPool):
+    from hub.api.resource import ApiResource
+
+    return ApiResource(app, reactor, pool)
+
+
 def _version() -> str:
     try:
         return importlib.metadata.version("orderb2b")
@@ -301,6 +307,7 @@ def build_site(app: App, reactor, pool: ThreadPool, metrics: Metrics, intake: In
     root.putChild(b"metrics", MetricsResource(reactor, pool, metrics))
     api = Resource()
     api.putChild(b"openapi.json", OpenApiResource(_version()))
+    api.putChild(b"v1", _api_resource(app, reactor, pool))
     root.putChild(b"api", api)
     site = TrackingSite(root)
     site.requestFactory = bounded_request_factory(config.max_document_bytes)

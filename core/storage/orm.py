@@ -9,8 +9,9 @@ from core.model.orders import Order, OrderLine
 from core.model.outbound import OutboundDocument
 from core.model.partners import Partner
 from core.model.products import Product
+from core.model.profiles import Profile
 from core.model.shipments import Shipment, ShipmentLine
-from core.model.staff import StaffMember
+from core.model.staff import ApiToken, StaffMember
 from core.storage import tables
 
 mapper_registry = registry(metadata=tables.metadata)
@@ -24,6 +25,8 @@ AUDIT_ROOTS = {
     Customer: ("customer", lambda c: c.id),
     Product: ("product", lambda p: p.id),
     StaffMember: ("staff", lambda s: s.id),
+    ApiToken: ("staff", lambda t: t.staff_id),
+    Profile: ("profile", lambda p: p.id),
     Shipment: ("shipment", lambda s: s.id),
     ShipmentLine: ("shipment", lambda line: line.shipment_id),
     Invoice: ("invoice", lambda i: i.id),
@@ -36,14 +39,16 @@ ENTITY_NAMES = {
     Customer: "customer",
     Product: "product",
     StaffMember: "staff",
+    ApiToken: "api_token",
+    Profile: "profile",
     Shipment: "shipment",
     ShipmentLine: "shipment_line",
     Invoice: "invoice",
     InvoiceLine: "invoice_line",
 }
-UNAUDITED_FIELDS = frozenset({"updated_at", "created_at", "secret_salt"})
+UNAUDITED_FIELDS = frozenset({"updated_at", "created_at", "secret_salt", "last_used_at"})
 # Recorded as changed, never with their values.
-SECRET_FIELDS = frozenset({"password_hash", "secret_hash", "outbound_secret"})
+SECRET_FIELDS = frozenset({"password_hash", "secret_hash", "outbound_secret", "token_hash"})
 SECRET_SHOWN_AS = "(secret)"
 
 
@@ -66,6 +71,8 @@ def map_domain() -> None:
     mapper_registry.map_imperatively(Customer, tables.customers)
     mapper_registry.map_imperatively(Product, tables.products)
     mapper_registry.map_imperatively(StaffMember, tables.staff)
+    mapper_registry.map_imperatively(ApiToken, tables.api_tokens)
+    mapper_registry.map_imperatively(Profile, tables.profiles)
     mapper_registry.map_imperatively(OutboundDocument, tables.outbound_documents)
     _map_fulfilment()
     _mapped = True

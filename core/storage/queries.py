@@ -16,7 +16,11 @@ _orders = tables.orders.c
 _lines = tables.order_lines.c
 
 
-def list_orders(engine: Engine, *, status: str | None = None, limit: int = 100) -> list[dict]:
+def list_orders(
+    engine: Engine, *, status: str | None = None, limit: int = 100, after: str | None = None
+) -> list[dict]:
+    """Newest first; `after` (an order number) continues a listing past that order,
+    by key, so a page costs the same however deep it is."""
     query = (
         select(
             _orders.number,
@@ -35,6 +39,9 @@ def list_orders(engine: Engine, *, status: str | None = None, limit: int = 100) 
     )
     if status:
         query = query.where(_orders.status == status)
+    if after:
+        last = select(_orders.id).where(_orders.number == after).scalar_subquery()
+        query = query.where(_orders.id < last)
     with engine.connect() as connection:
         return [_row(row) for row in connection.execute(query)]
 

@@ -104,6 +104,48 @@ staff = Table(
     Column("is_admin", Boolean, nullable=False, server_default=text("false")),
     Column("active", Boolean, nullable=False, server_default=text("true")),
     *_stamps(),
+    Column("profile", String(32), nullable=False, server_default="salesperson"),
+    Column("permission_overrides", Document, nullable=False, server_default=text("'{}'")),
+)
+
+profiles = Table(
+    "profiles",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(32), nullable=False, unique=True),
+    Column("permissions", Document, nullable=False),
+    Column("changed", Boolean, nullable=False, server_default=text("false")),
+    *_stamps(),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("staff_id", Id, ForeignKey("staff.id"), nullable=False, index=True),
+    Column("lookup", String(16), nullable=False, index=True),
+    Column("token_hash", String(64), nullable=False),
+    Column("label", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("last_used_at", DateTime(timezone=True)),
+)
+
+activity_log = Table(
+    "activity_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("staff_id", Id, ForeignKey("staff.id")),
+    Column("username", String(200), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("document_type", String(32)),
+    Column("document_id", String(200)),
+    Column("detail", Document),
+    Column("remote_addr", String(64)),
+    Index("ix_activity_log_username", "username", "at"),
+    Index("ix_activity_log_document", "document_type", "document_id", "at"),
 )
 
 inbound_documents = Table(
@@ -404,9 +446,12 @@ AUDITED = (
     "shipment_lines",
     "invoices",
     "invoice_lines",
+    "profiles",
+    "api_tokens",
 )
 NEVER_DELETED = (
     *AUDITED,
+    "activity_log",
     "inbound_documents",
     "history",
     "dead_letters",

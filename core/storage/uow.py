@@ -25,6 +25,7 @@ from core.storage.repositories import (
     SqlOutboundRepository,
     SqlPartnerRepository,
 )
+from core.storage.staff import SqlActivityLog, SqlStaffRepository
 
 
 def new_message_id() -> str:
@@ -59,6 +60,8 @@ class SqlUnitOfWork(ports.UnitOfWork):
         self.punchout = SqlPunchOutRepository(self.session)
         self.shipments = SqlShipmentRepository(self.session)
         self.invoices = SqlInvoiceRepository(self.session)
+        self.staff = SqlStaffRepository(self.session)
+        self.activity = SqlActivityLog(self.session, self.actor)
         self._events: list[tuple[Event, str | None]] = []
         return self
 

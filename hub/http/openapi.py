@@ -14,13 +14,13 @@ def _cxml_response(text: str) -> dict:
 
 
 def openapi_document(version: str) -> dict:
-    return {
+    document = {
         "openapi": "3.1.0",
         "info": {"title": "Order B2B hub", "version": version},
         "paths": {
             "/cxml": {
                 "post": {
-                    "summary": "Any cXML request (OrderRequest now); answered with a cXML Response",
+                    "summary": "A cXML OrderRequest or PunchOutSetupRequest; a cXML answer",
                     "requestBody": {
                         "required": True,
                         "content": {CXML: {"schema": {"type": "string"}}, "text/xml": {}},
@@ -32,6 +32,32 @@ def openapi_document(version: str) -> dict:
                         "406": _cxml_response("a cXML request this hub does not take"),
                         "413": _cxml_response("body over the size limit"),
                         "500": _cxml_response("the document could not be kept; send it again"),
+                    },
+                }
+            },
+            "/x12": {
+                "post": {
+                    "summary": "An X12 interchange; answered with its 997",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/edi-x12": {"schema": {"type": "string"}}},
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "kept; the 997 says which purchase orders were taken",
+                            "content": {"application/edi-x12": {"schema": {"type": "string"}}},
+                        },
+                        **{
+                            str(code): {
+                                "description": text,
+                                "content": {"application/problem+json": {"schema": PROBLEM}},
+                            }
+                            for code, text in (
+                                (400, "not a readable interchange"),
+                                (401, "unknown sender or wrong ISA04 security information"),
+                                (413, "body over the size limit"),
+                            )
+                        },
                     },
                 }
             },
@@ -57,6 +83,68 @@ def openapi_document(version: str) -> dict:
             },
         },
     }
+    document["paths"].update(api_paths())
+    document["components"] = {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "schemas": {"Problem": PROBLEM},
+    }
+    return document
+
+
+JSON_OBJECT = {"type": "object"}
+PROBLEM = {
+    "type": "object",
+    "required": ["title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+    },
+}
+
+
+def api_paths() -> dict:
+    """Every /api/v1 route, with its permission, parameters and answers."""
+    from hub.api.routes import ROUTES
+
+    paths: dict = {}
+    for route in ROUTES:
+        parameters = [
+            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            for name in route.pattern.groupindex
+        ] + [
+            {"name": name, "in": "query", "required": False, "description": text,
+             "schema": {"type": "string"}}
+            for name, text in route.query
+        ]  # fmt: skip
+        paths.setdefault(route.path, {})[route.method.lower()] = {
+            "summary": route.summary,
+            "security": [{"bearer": []}],
+            "x-permission": route.permission,
+            "parameters": parameters,
+            "responses": _api_responses(route.status),
+        }
+    return paths
+
+
+def _api_responses(status: int) -> dict:
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    answers = {
+        str(status): {
+            "description": "the answer",
+            "content": {"application/json": {"schema": JSON_OBJECT}},
+        }
+    }
+    for code, text in (
+        (400, "a query parameter that cannot be used"),
+        (401, "no valid API token"),
+        (403, "the token's staff member lacks the route's permission"),
+        (404, "no such document"),
+        (409, "the document cannot do this now"),
+    ):
+        answers[str(code)] = {"description": text, "content": problem}
+    return answers
 
 
 def _health() -> dict:

@@ -1,0 +1,124 @@
+"""Who may do what: the permissions, the standard profiles that group them, and the
+principal a signed-in staff member acts as."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from core.errors import OrderB2BError
+
+PERMISSIONS: dict[str, str] = {
+    "orders.view": "see orders, their lines, documents and history",
+    "orders.edit": "change orders: lines, quantities, prices, addresses, status",
+    "quotes.view": "see quotes and RFQs",
+    "quotes.send": "create, version and send quotes to customers",
+    "customers.view": "see customers, contacts and their history",
+    "customers.edit": "add and change customers, contacts and groups",
+    "partners.view": "see trading partners and their settings (never their secrets)",
+    "partners.manage": "add and change trading partners, endpoints and secrets",
+    "shipments.view": "see shipments and tracking",
+    "shipments.manage": "record shipments and send ship notices",
+    "invoices.view": "see invoices and credit notes",
+    "invoices.manage": "create invoices and credit notes and send them",
+    "invoices.bulk": "invoice many orders at once",
+    "purchasing.manage": "create and send purchase orders to suppliers",
+    "settings.manage": "change tax rates, shipping ranges, discount codes and templates",
+    "staff.manage": "add and disable staff, issue API tokens, change profiles",
+    "activity.view": "see what each staff member did",
+}
+
+_VIEW_SALES = ("orders.view", "quotes.view", "customers.view")
+_SELL = (*_VIEW_SALES, "orders.edit", "quotes.send", "customers.edit")
+DEFAULT_PROFILES: dict[str, frozenset[str]] = {
+    "administrator": frozenset(PERMISSIONS),
+    "sales_manager": frozenset(
+        (*_SELL, "shipments.view", "invoices.view", "partners.view", "activity.view")
+    ),
+    "salesperson": frozenset((*_SELL, "shipments.view", "invoices.view")),
+    "purchasing": frozenset(
+        ("orders.view", "purchasing.manage", "partners.view", "shipments.view")
+    ),
+    "warehouse": frozenset(("orders.view", "shipments.view", "shipments.manage")),
+    "accounting": frozenset(
+        (
+            *_VIEW_SALES,
+            "shipments.view",
+            "invoices.view",
+            "invoices.manage",
+            "invoices.bulk",
+        )
+    ),
+}
+
+
+class AccessError(OrderB2BError):
+    """A staff, token or permission request that cannot be carried out as given."""
+
+
+class UnknownPermission(AccessError):
+    pass
+
+
+class UnknownProfile(AccessError):
+    pass
+
+
+class WeakPassword(AccessError):
+    pass
+
+
+class DuplicateStaff(AccessError):
+    pass
+
+
+class Principal(NamedTuple):
+    """A signed-in staff member: what every request is checked against."""
+
+    staff_id: int
+    username: str
+    permissions: frozenset[str]
+    is_admin: bool
+
+    def can(self, permission: str) -> bool:
+        return self.is_admin or permission in self.permissions
+
+
+def check_permissions(names: Iterable[str]) -> tuple[str, ...]:
+    """The names sorted and without repeats; refuses any that is not a permission."""
+    names = tuple(sorted(set(names)))
+    unknown = [name for name in names if name not in PERMISSIONS]
+    if unknown:
+        raise UnknownPermission(
+            f"unknown permission(s) {', '.join(unknown)}; known: {', '.join(PERMISSIONS)}"
+        )
+    return names
+
+
+def check_profile_name(name: str) -> str:
+    if name not in DEFAULT_PROFILES:
+        raise UnknownProfile(f"unknown profile {name!r}; known: {', '.join(DEFAULT_PROFILES)}")
+    return name
+
+
+def check_grant_and_revoke(
+    grant: Iterable[str], revoke: Iterable[str]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    grant, revoke = check_permissions(grant), check_permissions(revoke)
+    both = sorted(set(grant) & set(revoke))
+    if both:
+        raise AccessError(f"cannot both grant and revoke {', '.join(both)}")
+    if not grant and not revoke:
+        raise AccessError("nothing to change: name a permission to grant or revoke")
+    return grant, revoke
+
+
+def effective_permissions(
+    profile_permissions: Iterable[str], overrides: dict | None, *, is_admin: bool = False
+) -> frozenset[str]:
+    """A profile's permissions with one person's grants added and revocations removed."""
+    if is_admin:
+        return frozenset(PERMISSIONS)
+    overrides = overrides or {}
+    granted = set(profile_permissions) | set(overrides.get("grant", ()))
+    return frozenset((granted - set(overrides.get("revoke", ()))) & set(PERMISSIONS))

@@ -1,0 +1,134 @@
+"""/api/v1: JSON over HTTP for staff tools, behind API tokens and permissions.
+
+Every call needs `Authorization: Bearer <token>` (401 otherwise) and the route's
+permission (403 otherwise); errors are JSON problems (RFC 9457). Each call a staff
+member makes, reads included, goes to the activity log. The work runs off the
+reactor on the hub's thread pool.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from urllib.parse import parse_qsl, urlsplit
+
+from twisted.internet.threads import deferToThreadPool
+from twisted.web.resource import Resource
+from twisted.web.server import NOT_DONE_YET
+
+from core.errors import NotFound, OrderB2BError
+from core.storage import activity
+from hub.access import TokenAuthenticator
+from hub.api.routes import BadQuery, Route, match
+from hub.bootstrap import App
+
+log = logging.getLogger("orderb2b.api")
+JSON = b"application/json"
+PROBLEM = b"application/problem+json"
+TITLES = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    500: "Internal error",
+}
+
+
+class Problem(Exception):
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+
+
+class ApiResource(Resource):
+    isLeaf = True
+
+    def __init__(self, app: App, reactor, pool) -> None:
+        super().__init__()
+        self.app = app
+        self.reactor = reactor
+        self.pool = pool
+        self.authenticator = TokenAuthenticator(app.uow_factory)
+
+    def render(self, request):
+        method = request.method.decode("ascii", "replace")
+        target = urlsplit(request.uri.decode("utf-8", "replace"))
+        query = dict(parse_qsl(target.query))
+        token = _bearer(request.getHeader(b"authorization"))
+        remote = getattr(request.getClientAddress(), "host", None)
+        work = deferToThreadPool(
+            self.reactor, self.pool, self.answer, method, target.path, query, token, remote
+        )
+        work.addCallbacks(
+            self._write, self._failed, callbackArgs=(request,), errbackArgs=(request,)
+        )
+        return NOT_DONE_YET
+
+    def answer(self, method, path, query, token, remote_addr) -> tuple[int, object]:
+        """Authenticate, authorise, run the route and log it: (status, JSON body)."""
+        try:
+            route, params, known = match(method, path.rstrip("/") or "/")
+            if route is None:
+                raise Problem(405 if known else 404, f"{method} {path} is not an API route")
+            principal = self.authenticator.authenticate(token) if token else None
+            if principal is None:
+                raise Problem(401, "a valid API token is needed (Authorization: Bearer ...)")
+            if not principal.can(route.permission):
+                raise Problem(403, f"{route.permission} is needed for {method} {path}")
+            status, body = route.handler(self.app, principal, params, query)
+            self._log(principal, route, params, remote_addr)
+            return status, body
+        except Problem as problem:
+            return problem.status, _problem(problem.status, problem.detail)
+        except NotFound as error:
+            return 404, _problem(404, str(error))
+        except BadQuery as error:
+            return 400, _problem(400, str(error))
+        except OrderB2BError as error:
+            return 409, _problem(409, str(error))
+
+    def _log(self, principal, route: Route, params: dict[str, str], remote_addr) -> None:
+        document_type = route.path.split("/")[3]
+        document_id = next(iter(params.values()), None)
+        activity.record(
+            self.app.engine,
+            principal,
+            route.action,
+            document_type=document_type,
+            document_id=document_id,
+            remote_addr=remote_addr,
+        )
+
+    def _write(self, answer, request) -> None:
+        status, body = answer
+        if request._disconnected:
+            return
+        request.setResponseCode(status)
+        request.setHeader(b"content-type", PROBLEM if status >= 400 else JSON)
+        if status == 401:
+            request.setHeader(b"www-authenticate", b'Bearer realm="orderb2b"')
+        request.write(json.dumps(body, default=str).encode("utf-8"))
+        request.finish()
+
+    def _failed(self, failure, request) -> None:
+        log.error("API call failed", extra={"error": failure.getErrorMessage()})
+        self._write((500, _problem(500, "the request could not be answered")), request)
+
+
+def _bearer(header: bytes | None) -> str | None:
+    if not header:
+        return None
+    scheme, _, token = header.decode("latin-1").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def _problem(status: int, detail: str) -> dict:
+    return {
+        "type": "about:blank",
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+    }

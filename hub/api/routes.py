@@ -1,0 +1,240 @@
+"""The /api/v1 routes: each with the permission it needs, what it answers, and how.
+
+A route's handler runs off the reactor with the app, the staff member calling, the
+path parameters and the query; it returns (status, JSON body). The OpenAPI document
+is generated from this table, so every route is described and every route has a
+permission.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.access import Principal
+from core.errors import OrderB2BError
+from core.storage import activity, queries
+from hub.bootstrap import App
+from hub.outbound import documents
+
+Handler = Callable[[App, Principal, dict[str, str], dict[str, str]], tuple[int, Any]]
+MAX_LIMIT = 500
+
+
+class BadQuery(OrderB2BError):
+    """A query parameter the route cannot use; answered 400."""
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    permission: str
+    summary: str
+    handler: Handler
+    query: tuple[tuple[str, str], ...] = ()  # (name, description)
+    status: int = 200
+    pattern: re.Pattern = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", self.path)
+        object.__setattr__(self, "pattern", re.compile(f"^{regex}$"))
+
+    @property
+    def action(self) -> str:
+        """What the activity log calls a call of this route."""
+        return f"{self.method.lower()} {self.path}"
+
+
+def _limit(query: dict[str, str]) -> int:
+    try:
+        limit = int(query.get("limit", "100"))
+    except ValueError:
+        raise BadQuery("limit must be a whole number") from None
+    if not 1 <= limit <= MAX_LIMIT:
+        raise BadQuery(f"limit must be between 1 and {MAX_LIMIT}")
+    return limit
+
+
+def list_orders(app, principal, params, query):
+    limit = _limit(query)
+    orders = queries.list_orders(
+        app.engine, status=query.get("status"), limit=limit, after=query.get("after")
+    )
+    following = orders[-1]["number"] if len(orders) == limit else None
+    return 200, {"orders": orders, "next": following}
+
+
+def show_order(app, principal, params, query):
+    return 200, queries.order_detail(app.engine, params["number"])
+
+
+def list_partners(app, principal, params, query):
+    return 200, {"partners": queries.list_partners(app.engine, channel=query.get("channel"))}
+
+
+def show_partner(app, principal, params, query):
+    return 200, queries.partner_detail(app.engine, params["code"])
+
+
+def list_shipments(app, principal, params, query):
+    found = queries.list_shipments(app.engine, order_number=query.get("order"), limit=_limit(query))
+    return 200, {"shipments": found}
+
+
+def show_shipment(app, principal, params, query):
+    return 200, queries.shipment_detail(app.engine, params["number"])
+
+
+def list_invoices(app, principal, params, query):
+    found = queries.list_invoices(app.engine, order_number=query.get("order"), limit=_limit(query))
+    return 200, {"invoices": found}
+
+
+def show_invoice(app, principal, params, query):
+    return 200, queries.invoice_detail(app.engine, params["number"])
+
+
+def list_activity(app, principal, params, query):
+    entries = activity.list_activity(
+        app.engine,
+        username=query.get("staff"),
+        document_type=query.get("document_type"),
+        document_id=query.get("document_id"),
+        limit=_limit(query),
+    )
+    return 200, {"activity": entries}
+
+
+def confirm_order(app, principal, params, query):
+    channel = _partner_channel(app, params["number"])
+    number = documents.confirm_order(app, params["number"], _actor(principal), channel=channel)
+    return 202, {"outbound_document": number}
+
+
+def send_ship_notice(app, principal, params, query):
+    channel = _shipment_channel(app, params["number"])
+    sent = documents.send_ship_notice(app, params["number"], _actor(principal), channel)
+    return 202, {"outbound_document": sent}
+
+
+def send_invoice(app, principal, params, query):
+    channel = _invoice_channel(app, params["number"])
+    sent = documents.send_invoice(app, params["number"], _actor(principal), channel)
+    return 202, {"outbound_document": sent}
+
+
+def _partner_channel(app, order_number: str) -> str:
+    order = queries.order_detail(app.engine, order_number)
+    return queries.partner_detail(app.engine, order["partner"])["channel"]
+
+
+def _shipment_channel(app, number: str) -> str:
+    return _partner_channel(app, queries.shipment_detail(app.engine, number)["order_number"])
+
+
+def _invoice_channel(app, number: str) -> str:
+    return _partner_channel(app, queries.invoice_detail(app.engine, number)["order_number"])
+
+
+def _actor(principal: Principal):
+    from core.ports import Actor
+
+    return Actor("staff", principal.username)
+
+
+LIMIT = ("limit", f"how many to answer, 1 to {MAX_LIMIT} (default 100)")
+ROUTES: tuple[Route, ...] = (
+    Route(
+        "GET",
+        "/api/v1/orders",
+        "orders.view",
+        "Orders, newest first; `next` continues the listing",
+        list_orders,
+        (("status", "only orders in this status"), ("after", "continue after this order"), LIMIT),
+    ),
+    Route(
+        "GET", "/api/v1/orders/{number}", "orders.view", "One order, lines and history", show_order
+    ),
+    Route(
+        "POST",
+        "/api/v1/orders/{number}/confirmation",
+        "orders.edit",
+        "Queue the order's confirmation (cXML ConfirmationRequest or X12 855) for the buyer",
+        confirm_order,
+        status=202,
+    ),
+    Route(
+        "GET",
+        "/api/v1/partners",
+        "partners.view",
+        "Trading partners (secrets shown only as set or not)",
+        list_partners,
+        (("channel", "only partners of this channel"),),
+    ),
+    Route(
+        "GET", "/api/v1/partners/{code}", "partners.view", "One partner with history", show_partner
+    ),
+    Route(
+        "GET",
+        "/api/v1/shipments",
+        "shipments.view",
+        "Shipments, newest first",
+        list_shipments,
+        (("order", "only this order's shipments"), LIMIT),
+    ),
+    Route("GET", "/api/v1/shipments/{number}", "shipments.view", "One shipment", show_shipment),
+    Route(
+        "POST",
+        "/api/v1/shipments/{number}/notice",
+        "shipments.manage",
+        "Queue the shipment's notice (cXML ShipNoticeRequest or X12 856) for the buyer",
+        send_ship_notice,
+        status=202,
+    ),
+    Route(
+        "GET",
+        "/api/v1/invoices",
+        "invoices.view",
+        "Invoices, newest first",
+        list_invoices,
+        (("order", "only this order's invoices"), LIMIT),
+    ),
+    Route("GET", "/api/v1/invoices/{number}", "invoices.view", "One invoice", show_invoice),
+    Route(
+        "POST",
+        "/api/v1/invoices/{number}/send",
+        "invoices.manage",
+        "Queue the invoice (cXML InvoiceDetailRequest or X12 810) for the buyer",
+        send_invoice,
+        status=202,
+    ),
+    Route(
+        "GET",
+        "/api/v1/activity",
+        "activity.view",
+        "What staff did, newest first",
+        list_activity,
+        (
+            ("staff", "only this username"),
+            ("document_type", "only this kind of document"),
+            ("document_id", "only this document"),
+            LIMIT,
+        ),
+    ),
+)
+
+
+def match(method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:
+    """The route for a request, its path parameters, and whether the path is known
+    at all (for 405 rather than 404)."""
+    known = False
+    for route in ROUTES:
+        found = route.pattern.match(path)
+        if found:
+            known = True
+            if route.method == method:
+                return route, found.groupdict(), True
+    return None, {}, known
