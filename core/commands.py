@@ -257,3 +257,22 @@ class OverridePermissions(Command):
     username: str
     grant: tuple[str, ...] = ()
     revoke: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChangeOrderStatus(Command):
+    """A staff action on an order's status: start, hold, release, close or cancel."""
+
+    order_number: str
+    action: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class BackorderLine(Command):
+    """Mark part of an order line as backordered (0 clears it), expected on a date."""
+
+    order_number: str
+    line_number: int
+    quantity: Decimal
+    expected_date: date | None = None

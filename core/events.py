@@ -133,3 +133,21 @@ class InvoiceCreated(Event):
     order_number: str
     total: str
     currency: str
+
+
+@dataclass(frozen=True)
+class OrderStatusChanged(Event):
+    routing_key: ClassVar[str] = "order.status_changed"
+    order_number: str
+    old: str
+    new: str
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class OrderLineBackordered(Event):
+    routing_key: ClassVar[str] = "order.line_backordered"
+    order_number: str
+    line_number: int
+    quantity: str
+    expected_date: str | None

@@ -21,6 +21,7 @@ from core.handlers.documents import receive_document, receive_documents, reject_
 from core.handlers.interchanges import receive_interchange
 from core.handlers.invoices import create_invoice
 from core.handlers.normaliser import Normaliser
+from core.handlers.order_status import backorder_line, change_order_status
 from core.handlers.orders import ingest_order
 from core.handlers.outbound import queue_outbound
 from core.handlers.partners import add_partner, change_partner
@@ -65,6 +66,8 @@ COMMAND_HANDLERS = {
     commands.ChangeProfile: change_profile,
     commands.RestoreProfile: restore_profile,
     commands.OverridePermissions: override_permissions,
+    commands.ChangeOrderStatus: change_order_status,
+    commands.BackorderLine: backorder_line,
 }
 
 

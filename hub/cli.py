@@ -80,18 +80,7 @@ def _parser() -> argparse.ArgumentParser:
         if name == "ingest":
             sub.add_argument("--ack-out", type=Path, help="X12: write the 997 to this file")
 
-    orders = commands.add_parser("orders", help="sales orders").add_subparsers(
-        dest="orders", required=True
-    )
-    listing = orders.add_parser("list", help="list orders")
-    listing.add_argument("--status")
-    listing.add_argument("--limit", type=int, default=100)
-    listing.add_argument("--json", action="store_true")
-    listing.set_defaults(action=_orders_list)
-    show = orders.add_parser("show", help="one order with its lines and history")
-    show.add_argument("number")
-    show.add_argument("--json", action="store_true")
-    show.set_defaults(action=_orders_show)
+    _orders_parsers(commands)
 
     add_partner_parsers(commands, _app)
     add_outbound_parsers(commands, _app)
@@ -214,10 +203,77 @@ def _ingest_interchange(args, raw: bytes) -> int:
     return 0
 
 
+def _orders_parsers(commands) -> None:
+    orders = commands.add_parser("orders", help="sales orders").add_subparsers(
+        dest="orders", required=True
+    )
+    listing = orders.add_parser("list", help="list orders, newest first")
+    listing.add_argument("--status")
+    _order_filter_options(listing)
+    listing.add_argument("--after", metavar="NUMBER", help="continue after this order")
+    listing.add_argument("--limit", type=int, default=100)
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(action=_orders_list)
+    counts = orders.add_parser("counts", help="how many orders in each status")
+    _order_filter_options(counts)
+    counts.add_argument("--json", action="store_true")
+    counts.set_defaults(action=_orders_counts)
+    show = orders.add_parser("show", help="one order with its lines and history")
+    show.add_argument("number")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(action=_orders_show)
+    for action, text in ORDER_ACTIONS.items():
+        step = orders.add_parser(action, help=text)
+        step.add_argument("number")
+        step.add_argument("--reason", help="why (needed to hold an order)")
+        step.set_defaults(action=_orders_act, step=action)
+    backorder = orders.add_parser("backorder", help="backorder part of an order line")
+    backorder.add_argument("number")
+    backorder.add_argument("line", type=int)
+    backorder.add_argument("--quantity", required=True, help="how much; 0 clears the backorder")
+    backorder.add_argument("--expected", metavar="YYYY-MM-DD", help="when it is expected")
+    backorder.set_defaults(action=_orders_backorder)
+
+
+ORDER_ACTIONS = {
+    "start": "take a new order in hand (in progress)",
+    "hold": "put an open order on hold",
+    "release": "take a held order back to where it was",
+    "close": "close a shipped or invoiced order",
+    "cancel": "cancel an order nothing of which has shipped",
+}
+
+
+def _order_filter_options(parser) -> None:
+    parser.add_argument("--channel", choices=CHANNELS)
+    parser.add_argument("--partner", help="trading partner code")
+    parser.add_argument("--since", metavar="DATE", help="received on or after (YYYY-MM-DD or ISO)")
+    parser.add_argument("--until", metavar="DATE", help="received before; a date includes its day")
+    parser.add_argument("--min-total", metavar="AMOUNT")
+    parser.add_argument("--max-total", metavar="AMOUNT")
+    parser.add_argument("--text", help="in number, external id, buyer organisation or name")
+
+
+def _order_filters(args) -> dict:
+    from core.storage.queries import ORDER_FILTERS, order_filters
+
+    return order_filters({name: getattr(args, name) for name in ORDER_FILTERS})
+
+
+def _staff_actor():
+    import getpass
+
+    from core.ports import Actor
+
+    return Actor("staff", f"cli:{getpass.getuser()}")
+
+
 def _orders_list(args) -> int:
     from core.storage.queries import list_orders
 
-    orders = list_orders(_app().engine, status=args.status, limit=args.limit)
+    filters = _order_filters(args)
+    engine = _app().engine
+    orders = list_orders(engine, status=args.status, limit=args.limit, after=args.after, **filters)
     if args.json:
         print(json.dumps(orders, indent=2))
         return 0
@@ -228,6 +284,48 @@ def _orders_list(args) -> int:
             f"{o['number']:<10} {o['status']:<18} {o['channel']:<7} {o['partner'][:16]:<16} "
             f"{o['external_order_id'][:20]:<20} {total}"
         )
+    return 0
+
+
+def _orders_counts(args) -> int:
+    from core.storage.queries import order_counts
+
+    counts = order_counts(_app().engine, **_order_filters(args))
+    if args.json:
+        print(json.dumps(counts, indent=2))
+        return 0
+    for status, count in counts.items():
+        print(f"{status:<18} {count:>8}")
+    print(f"{'total':<18} {sum(counts.values()):>8}")
+    return 0
+
+
+def _orders_act(args) -> int:
+    from core.commands import ChangeOrderStatus
+
+    command = ChangeOrderStatus(args.number, args.step, args.reason)
+    old, new = _app().bus.execute(command, _staff_actor())
+    print(f"order {args.number}: {old} -> {new}")
+    return 0
+
+
+def _orders_backorder(args) -> int:
+    from datetime import date
+    from decimal import Decimal, InvalidOperation
+
+    from core.commands import BackorderLine
+
+    try:
+        quantity = Decimal(args.quantity)
+    except InvalidOperation:
+        raise UsageError(f"--quantity {args.quantity!r} is not a number") from None
+    try:
+        expected = date.fromisoformat(args.expected) if args.expected else None
+    except ValueError:
+        raise UsageError(f"--expected {args.expected!r} is not a date (YYYY-MM-DD)") from None
+    command = BackorderLine(args.number, args.line, quantity, expected)
+    old, new = _app().bus.execute(command, _staff_actor())
+    print(f"order {args.number} line {args.line}: {quantity} backordered; {old} -> {new}")
     return 0
 
 

@@ -170,8 +170,9 @@ class Invoice:
 def invoice_quantities(order: Order, *, shipped_only: bool) -> dict[int, Decimal]:
     """The quantity to invoice per line number; refused when there is none, or a
     line to bill has no price."""
-    if order.status == "cancelled":
-        raise InvoiceRefused(f"order {order.number} is cancelled")
+    if order.status in ("cancelled", "on_hold"):
+        state = "on hold" if order.status == "on_hold" else "cancelled"
+        raise InvoiceRefused(f"order {order.number} is {state}")
     quantities = {
         line.line_number: quantity
         for line in order.lines

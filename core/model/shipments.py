@@ -154,8 +154,9 @@ class Shipment:
 def shipment_quantities(order: Order, wanted: Mapping[int, Decimal] | None) -> dict[int, Decimal]:
     """The quantity to ship per line number: `wanted`, checked against what is open,
     or every open quantity when `wanted` is None."""
-    if order.status == "cancelled":
-        raise ShipmentRefused(f"order {order.number} is cancelled")
+    if order.status in ("cancelled", "on_hold"):
+        state = "on hold" if order.status == "on_hold" else "cancelled"
+        raise ShipmentRefused(f"order {order.number} is {state}")
     if wanted is None:
         quantities = {line.line_number: open_quantity(line) for line in order.lines}
         quantities = {number: q for number, q in quantities.items() if q > 0}

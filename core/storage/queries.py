@@ -2,25 +2,54 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Numeric, String, cast, func, literal, or_, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.sql.elements import ColumnElement
 
-from core.errors import NotFound
+from core.errors import NotFound, OrderB2BError
+from core.model.orders import STATUSES
 from core.storage import tables
 from core.storage.history import plain_value
 
 _orders = tables.orders.c
 _lines = tables.order_lines.c
+# What `text` looks in, case-insensitively.
+TEXT_COLUMNS = (
+    _orders.number,
+    _orders.external_order_id,
+    _orders.buyer_organisation,
+    _orders.buyer_name,
+)
+ORDER_FILTERS = ("channel", "partner", "since", "until", "min_total", "max_total", "text")
+
+
+class BadFilter(OrderB2BError):
+    """An order list filter that cannot be used as given."""
 
 
 def list_orders(
-    engine: Engine, *, status: str | None = None, limit: int = 100, after: str | None = None
+    engine: Engine,
+    *,
+    status: str | None = None,
+    limit: int = 100,
+    after: str | None = None,
+    channel: str | None = None,
+    partner: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    min_total: Decimal | None = None,
+    max_total: Decimal | None = None,
+    text: str | None = None,
 ) -> list[dict]:
     """Newest first; `after` (an order number) continues a listing past that order,
-    by key, so a page costs the same however deep it is."""
+    by key, so a page costs the same however deep it is. `since` (inclusive) and
+    `until` (exclusive) bound when the hub received the order (created_at), not
+    the buyer's order date, which documents may leave out."""
     query = (
         select(
             _orders.number,
@@ -29,11 +58,13 @@ def list_orders(
             _orders.partner,
             _orders.external_order_id,
             _orders.order_date,
+            _orders.buyer_organisation,
             _orders.currency,
             _orders.total_amount,
             _orders.needs_attention,
             _orders.created_at,
         )
+        .where(*_conditions(engine, channel, partner, since, until, min_total, max_total, text))
         .order_by(_orders.id.desc())
         .limit(limit)
     )
@@ -44,6 +75,103 @@ def list_orders(
         query = query.where(_orders.id < last)
     with engine.connect() as connection:
         return [_row(row) for row in connection.execute(query)]
+
+
+def order_counts(
+    engine: Engine,
+    *,
+    channel: str | None = None,
+    partner: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    min_total: Decimal | None = None,
+    max_total: Decimal | None = None,
+    text: str | None = None,
+) -> dict[str, int]:
+    """How many orders the same filters as list_orders find, in each status (every
+    status named, with 0 where none), in one grouped query."""
+    query = (
+        select(_orders.status, func.count())
+        .where(*_conditions(engine, channel, partner, since, until, min_total, max_total, text))
+        .group_by(_orders.status)
+    )
+    counts = dict.fromkeys(STATUSES, 0)
+    with engine.connect() as connection:
+        counts.update(connection.execute(query).all())
+    return counts
+
+
+def order_filters(values: Mapping[str, str | None]) -> dict[str, Any]:
+    """The order list filters from text (a query string, command-line options):
+    ISO 8601 dates or times (UTC unless an offset is given; a bare `until` date
+    includes that whole day) and decimal totals. Blank values are left out."""
+    given = {name: values.get(name) for name in ORDER_FILTERS}
+    given = {name: value.strip() for name, value in given.items() if value and value.strip()}
+    filters: dict[str, Any] = {
+        name: given[name] for name in ("channel", "partner", "text") if name in given
+    }
+    for name in ("since", "until"):
+        if name in given:
+            filters[name] = _moment(name, given[name], end_of_day=name == "until")
+    for name in ("min_total", "max_total"):
+        if name in given:
+            filters[name] = _total_filter(name, given[name])
+    return filters
+
+
+def _moment(name: str, text: str, *, end_of_day: bool) -> datetime:
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text) + timedelta(days=1 if end_of_day else 0)
+            return datetime.combine(day, time(), UTC)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise BadFilter(f"{name}: {text!r} is not a date (YYYY-MM-DD) or ISO 8601 time") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _total_filter(name: str, text: str) -> Decimal:
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite():
+        raise BadFilter(f"{name}: {text!r} is not an amount such as 1250.00")
+    return amount
+
+
+def _conditions(
+    engine: Engine, channel, partner, since, until, min_total, max_total, text
+) -> list[ColumnElement[bool]]:
+    conditions = []
+    if channel:
+        conditions.append(_orders.channel == channel)
+    if partner:
+        conditions.append(_orders.partner == partner)
+    if since is not None:
+        conditions.append(_orders.created_at >= since.astimezone(UTC))
+    if until is not None:
+        conditions.append(_orders.created_at < until.astimezone(UTC))
+    if min_total is not None:
+        conditions.append(_total(engine) >= _amount_value(engine, min_total))
+    if max_total is not None:
+        conditions.append(_total(engine) <= _amount_value(engine, max_total))
+    if text:
+        conditions.append(or_(*(c.icontains(text, autoescape=True) for c in TEXT_COLUMNS)))
+    return conditions
+
+
+def _total(engine: Engine):
+    """SQLite keeps exact decimals as text: compared as numbers there, not as text."""
+    if engine.dialect.name == "sqlite":
+        return cast(_orders.total_amount, Numeric)
+    return _orders.total_amount
+
+
+def _amount_value(engine: Engine, amount: Decimal):
+    if engine.dialect.name == "sqlite":
+        return cast(literal(format(amount, "f"), String), Numeric)
+    return amount
 
 
 def order_detail(engine: Engine, number: str) -> dict[str, Any]:

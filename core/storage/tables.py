@@ -175,7 +175,7 @@ orders = Table(
     Column("external_order_id", String(100), nullable=False),
     Column("source_document_id", String(200)),
     Column("source_version", String(32)),
-    Column("status", String(24), nullable=False, index=True),
+    Column("status", String(24), nullable=False),
     Column("needs_attention", Boolean, nullable=False, server_default=text("false")),
     Column("attention_reason", Text),
     Column("order_date", DateTime(timezone=True)),
@@ -197,8 +197,15 @@ orders = Table(
     Column("customer_id", Id, ForeignKey("customers.id")),
     Column("inbound_document_id", Id, ForeignKey("inbound_documents.id")),
     *_stamps(),
+    Column("held_from", String(24)),
+    Column("hold_reason", Text),
     UniqueConstraint("channel", "partner", "external_order_id"),
     Index("ix_orders_source_document", "channel", "partner", "source_document_id"),
+    # Lists filter on these and page newest first by id.
+    Index("ix_orders_status_id", "status", "id"),
+    Index("ix_orders_partner_id", "partner", "id"),
+    Index("ix_orders_channel_id", "channel", "id"),
+    Index("ix_orders_created_at", "created_at"),
 )
 
 order_lines = Table(
@@ -224,6 +231,8 @@ order_lines = Table(
     Column("extrinsics", Document),
     Column("shipped_quantity", ExactDecimal, nullable=False, server_default="0"),
     Column("invoiced_quantity", ExactDecimal, nullable=False, server_default="0"),
+    Column("backordered_quantity", ExactDecimal, nullable=False, server_default="0"),
+    Column("backorder_expected", Date),
     UniqueConstraint("order_id", "line_number"),
 )
 

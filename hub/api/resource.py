@@ -3,7 +3,8 @@
 Every call needs `Authorization: Bearer <token>` (401 otherwise) and the route's
 permission (403 otherwise); errors are JSON problems (RFC 9457). Each call a staff
 member makes, reads included, goes to the activity log. The work runs off the
-reactor on the hub's thread pool.
+reactor on the hub's thread pool. Routes that take a body get it as parsed JSON
+(an object, at most MAX_BODY bytes).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from hub.api.routes import BadQuery, Route, match
 from hub.bootstrap import App
 
 log = logging.getLogger("orderb2b.api")
+MAX_BODY = 64 * 1024
 JSON = b"application/json"
 PROBLEM = b"application/problem+json"
 TITLES = {
@@ -32,6 +34,7 @@ TITLES = {
     404: "Not found",
     405: "Method not allowed",
     409: "Conflict",
+    413: "Content too large",
     500: "Internal error",
 }
 
@@ -59,15 +62,16 @@ class ApiResource(Resource):
         query = dict(parse_qsl(target.query))
         token = _bearer(request.getHeader(b"authorization"))
         remote = getattr(request.getClientAddress(), "host", None)
+        raw = request.content.read(MAX_BODY + 1) if request.content else b""
         work = deferToThreadPool(
-            self.reactor, self.pool, self.answer, method, target.path, query, token, remote
+            self.reactor, self.pool, self.answer, method, target.path, query, token, remote, raw
         )
         work.addCallbacks(
             self._write, self._failed, callbackArgs=(request,), errbackArgs=(request,)
         )
         return NOT_DONE_YET
 
-    def answer(self, method, path, query, token, remote_addr) -> tuple[int, object]:
+    def answer(self, method, path, query, token, remote_addr, raw=b"") -> tuple[int, object]:
         """Authenticate, authorise, run the route and log it: (status, JSON body)."""
         try:
             route, params, known = match(method, path.rstrip("/") or "/")
@@ -78,7 +82,10 @@ class ApiResource(Resource):
                 raise Problem(401, "a valid API token is needed (Authorization: Bearer ...)")
             if not principal.can(route.permission):
                 raise Problem(403, f"{route.permission} is needed for {method} {path}")
-            status, body = route.handler(self.app, principal, params, query)
+            arguments = (self.app, principal, params, query)
+            if route.body:
+                arguments += (_json_body(raw),)
+            status, body = route.handler(*arguments)
             self._log(principal, route, params, remote_addr)
             return status, body
         except Problem as problem:
@@ -116,6 +123,18 @@ class ApiResource(Resource):
     def _failed(self, failure, request) -> None:
         log.error("API call failed", extra={"error": failure.getErrorMessage()})
         self._write((500, _problem(500, "the request could not be answered")), request)
+
+
+def _json_body(raw: bytes) -> dict:
+    if len(raw) > MAX_BODY:
+        raise Problem(413, f"the body is larger than {MAX_BODY} bytes")
+    try:
+        body = json.loads(raw or b"{}")
+    except (UnicodeDecodeError, ValueError) as error:
+        raise Problem(400, f"the body is not JSON: {error}") from None
+    if not isinstance(body, dict):
+        raise Problem(400, "the body must be a JSON object")
+    return body
 
 
 def _bearer(header: bytes | None) -> str | None:

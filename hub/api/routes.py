@@ -1,7 +1,8 @@
 """The /api/v1 routes: each with the permission it needs, what it answers, and how.
 
 A route's handler runs off the reactor with the app, the staff member calling, the
-path parameters and the query; it returns (status, JSON body). The OpenAPI document
+path parameters and the query, and, for a route that names body fields, the parsed
+JSON body; it returns (status, JSON body). The OpenAPI document
 is generated from this table, so every route is described and every route has a
 permission.
 """
@@ -11,15 +12,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from core import commands
 from core.access import Principal
 from core.errors import OrderB2BError
+from core.model.orders import ACTIONS
 from core.storage import activity, queries
-from hub.bootstrap import App
 from hub.outbound import documents
 
-Handler = Callable[[App, Principal, dict[str, str], dict[str, str]], tuple[int, Any]]
+Handler = Callable[..., tuple[int, Any]]  # (app, principal, params, query[, body])
 MAX_LIMIT = 500
 
 
@@ -36,6 +40,7 @@ class Route:
     handler: Handler
     query: tuple[tuple[str, str], ...] = ()  # (name, description)
     status: int = 200
+    body: tuple[tuple[str, str], ...] = ()  # JSON body fields: (name, description)
     pattern: re.Pattern = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -58,13 +63,82 @@ def _limit(query: dict[str, str]) -> int:
     return limit
 
 
+def _order_filters(query: dict[str, str]) -> dict[str, Any]:
+    try:
+        return queries.order_filters(query)
+    except queries.BadFilter as error:
+        raise BadQuery(str(error)) from None
+
+
 def list_orders(app, principal, params, query):
     limit = _limit(query)
     orders = queries.list_orders(
-        app.engine, status=query.get("status"), limit=limit, after=query.get("after")
+        app.engine,
+        status=query.get("status"),
+        limit=limit,
+        after=query.get("after"),
+        **_order_filters(query),
     )
     following = orders[-1]["number"] if len(orders) == limit else None
     return 200, {"orders": orders, "next": following}
+
+
+def count_orders(app, principal, params, query):
+    counts = queries.order_counts(app.engine, **_order_filters(query))
+    return 200, {"counts": counts, "total": sum(counts.values())}
+
+
+def change_order_status(app, principal, params, query, body):
+    action, reason = body.get("action"), body.get("reason")
+    if action not in ACTIONS:
+        raise BadQuery(f"action must be one of {', '.join(ACTIONS)}")
+    if reason is not None and not isinstance(reason, str):
+        raise BadQuery("reason must be text")
+    if action == "hold" and not (reason and reason.strip()):
+        raise BadQuery("a hold needs a reason")
+    command = commands.ChangeOrderStatus(params["number"], action, reason)
+    old, new = app.bus.execute(command, _actor(principal))
+    return 200, {"number": params["number"], "previous_status": old, "status": new}
+
+
+def backorder_line(app, principal, params, query, body):
+    if not params["line"].isdigit():
+        raise BadQuery(f"line {params['line']!r} is not a line number")
+    command = commands.BackorderLine(
+        params["number"],
+        int(params["line"]),
+        _decimal_field(body, "quantity"),
+        _date_field(body, "expected_date"),
+    )
+    old, new = app.bus.execute(command, _actor(principal))
+    return 200, {
+        "number": params["number"],
+        "line": command.line_number,
+        "backordered_quantity": str(command.quantity),
+        "expected_date": body.get("expected_date"),
+        "previous_status": old,
+        "status": new,
+    }
+
+
+def _decimal_field(body: dict, name: str) -> Decimal:
+    value = body.get(name)
+    try:
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            return Decimal(value)
+    except InvalidOperation:
+        pass
+    raise BadQuery(f'{name} must be a decimal number given as text, e.g. "4" or "2.5"')
+
+
+def _date_field(body: dict, name: str) -> date | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise BadQuery(f"{name} must be a date, YYYY-MM-DD") from None
 
 
 def show_order(app, principal, params, query):
@@ -146,6 +220,15 @@ def _actor(principal: Principal):
 
 
 LIMIT = ("limit", f"how many to answer, 1 to {MAX_LIMIT} (default 100)")
+ORDER_FILTERS = (
+    ("channel", "only orders from this channel (cxml, mws, spapi, newegg, x12)"),
+    ("partner", "only orders from this trading partner code"),
+    ("since", "received at or after: YYYY-MM-DD or an ISO 8601 time (UTC unless offset)"),
+    ("until", "received before this time; a bare YYYY-MM-DD includes that whole day"),
+    ("min_total", "order total at least this amount"),
+    ("max_total", "order total at most this amount"),
+    ("text", "in the number, external order id, buyer organisation or buyer name"),
+)
 ROUTES: tuple[Route, ...] = (
     Route(
         "GET",
@@ -153,10 +236,45 @@ ROUTES: tuple[Route, ...] = (
         "orders.view",
         "Orders, newest first; `next` continues the listing",
         list_orders,
-        (("status", "only orders in this status"), ("after", "continue after this order"), LIMIT),
+        (
+            ("status", "only orders in this status"),
+            *ORDER_FILTERS,
+            ("after", "continue after this order"),
+            LIMIT,
+        ),
+    ),
+    Route(
+        "GET",
+        "/api/v1/orders/counts",
+        "orders.view",
+        "How many orders the filters find in each status",
+        count_orders,
+        ORDER_FILTERS,
     ),
     Route(
         "GET", "/api/v1/orders/{number}", "orders.view", "One order, lines and history", show_order
+    ),
+    Route(
+        "POST",
+        "/api/v1/orders/{number}/status",
+        "orders.edit",
+        "Move the order through its workflow; 409 when the step is not allowed",
+        change_order_status,
+        body=(
+            ("action", f"one of {', '.join(ACTIONS)}"),
+            ("reason", "why; needed to hold an order"),
+        ),
+    ),
+    Route(
+        "POST",
+        "/api/v1/orders/{number}/lines/{line}/backorder",
+        "orders.edit",
+        "Backorder part of a line (quantity 0 clears it); the order status follows",
+        backorder_line,
+        body=(
+            ("quantity", 'how much of the line is backordered, as text, e.g. "4"'),
+            ("expected_date", "when it is expected, YYYY-MM-DD"),
+        ),
     ),
     Route(
         "POST",

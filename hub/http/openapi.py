@@ -125,7 +125,15 @@ def api_paths() -> dict:
             "parameters": parameters,
             "responses": _api_responses(route.status),
         }
+        if route.body:
+            paths[route.path][route.method.lower()]["requestBody"] = _request_body(route.body)
     return paths
+
+
+def _request_body(fields: tuple[tuple[str, str], ...]) -> dict:
+    properties = {name: {"type": "string", "description": text} for name, text in fields}
+    schema = {"type": "object", "properties": properties}
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
 def _api_responses(status: int) -> dict:

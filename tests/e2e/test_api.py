@@ -16,7 +16,7 @@ from tests.e2e.hub_process import cli
 from tests.e2e.test_hub import wait_for_order
 
 TOKEN = re.compile(r"ob2b_[A-Za-z0-9_-]+")
-SAMPLES = {"number": "SO9999999", "code": "nobody"}
+SAMPLES = {"number": "SO9999999", "code": "nobody", "line": "1"}
 
 
 def staff_token(env: dict, username: str, profile: str, revoke: tuple[str, ...] = ()) -> str:
