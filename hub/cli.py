@@ -66,7 +66,12 @@ def _parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database schema").add_subparsers(dest="db", required=True)
     db.add_parser("upgrade", help="apply migrations").set_defaults(action=_db_upgrade)
 
-    commands.add_parser("demo", help="load demo data").set_defaults(action=_demo)
+    demo = commands.add_parser("demo", help="load demo data")
+    demo.add_argument("--orders", type=int, default=0, help="also generate this many orders")
+    demo.add_argument(
+        "--customers", type=int, help="also generate this many customers (default: orders / 5)"
+    )
+    demo.set_defaults(action=_demo)
 
     for name, action, text in (
         ("parse", _parse, "print the canonical orders in a file as JSON"),
@@ -124,23 +129,40 @@ def _db_upgrade(_args) -> int:
     return 0
 
 
-def _demo(_args) -> int:
+def _demo(args) -> int:
     from hub.demo import load_demo, order_request
     from hub.ingest import ingest_bytes
 
+    if args.orders < 0 or (args.customers or 0) < 0:
+        raise UsageError("--orders and --customers must be 0 or more")
     app = _app()
     password = load_demo(app.uow_factory)
     if password is None:
         print("demo data already loaded")
-        return 0
-    login = app.config.data_dir / "demo-login.txt"
-    login.parent.mkdir(parents=True, exist_ok=True)
-    login.write_text(f"admin {password}\n")
-    login.chmod(0o600)
-    for n in range(1, 4):
-        ingest_bytes(app, "cxml", "gsa-advantage", order_request(f"DEMO-{n:04d}", lines=n + 2))
-    print(f"demo data loaded; staff login: admin / {password}")
+    else:
+        login = app.config.data_dir / "demo-login.txt"
+        login.parent.mkdir(parents=True, exist_ok=True)
+        login.write_text(f"admin {password}\n")
+        login.chmod(0o600)
+        for n in range(1, 4):
+            order = order_request(f"DEMO-{n:04d}", lines=n + 2)
+            ingest_bytes(app, "cxml", "gsa-advantage", order)
+        print(f"demo data loaded; staff login: admin / {password}")
+    customers = args.orders // 5 if args.customers is None else args.customers
+    if args.orders or customers:
+        _demo_bulk(app, args.orders, customers, again=password is None)
     return 0
+
+
+def _demo_bulk(app, orders: int, customers: int, *, again: bool) -> None:
+    from hub.demo_data import load_bulk
+
+    result = load_bulk(app, orders, customers)
+    more = "more " if again else ""
+    print(
+        f"{result.customers} {more}customers and {result.orders} {more}orders generated;"
+        f" {result.total_orders} orders in all"
+    )
 
 
 def _read(path: Path) -> bytes:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from urllib.parse import parse_qsl, urlsplit
 
 from twisted.internet.threads import deferToThreadPool
@@ -64,12 +65,18 @@ class ApiResource(Resource):
         remote = getattr(request.getClientAddress(), "host", None)
         raw = request.content.read(MAX_BODY + 1) if request.content else b""
         work = deferToThreadPool(
-            self.reactor, self.pool, self.answer, method, target.path, query, token, remote, raw
+            self.reactor, self.pool, self._timed, method, target.path, query, token, remote, raw
         )
         work.addCallbacks(
             self._write, self._failed, callbackArgs=(request,), errbackArgs=(request,)
         )
         return NOT_DONE_YET
+
+    def _timed(self, *arguments) -> tuple[int, object, float]:
+        """The answer and the milliseconds spent making it (for Server-Timing)."""
+        started = time.perf_counter()
+        status, body = self.answer(*arguments)
+        return status, body, (time.perf_counter() - started) * 1000
 
     def answer(self, method, path, query, token, remote_addr, raw=b"") -> tuple[int, object]:
         """Authenticate, authorise, run the route and log it: (status, JSON body)."""
@@ -110,10 +117,12 @@ class ApiResource(Resource):
         )
 
     def _write(self, answer, request) -> None:
-        status, body = answer
+        status, body, *spent = answer
         if request._disconnected:
             return
         request.setResponseCode(status)
+        if spent:
+            request.setHeader(b"server-timing", f"app;dur={spent[0]:.2f}".encode("ascii"))
         request.setHeader(b"content-type", PROBLEM if status >= 400 else JSON)
         if status == 401:
             request.setHeader(b"www-authenticate", b'Bearer realm="orderb2b"')

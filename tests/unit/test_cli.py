@@ -137,3 +137,18 @@ def test_the_document_size_limit_holds_at_the_cli_too(capsys, monkeypatch):
     monkeypatch.setenv("ORDERB2B_MAX_DOCUMENT_BYTES", "1000")
     code, out, err = run(capsys, "parse", "--channel", "cxml", str(FIXTURES / "cxml" / "pcard.xml"))
     assert (code, out) == (2, "") and "larger than the document size limit of 1000 bytes" in err
+
+
+def test_demo_generates_customers_and_orders_and_adds_more_when_run_again(capsys, embedded):
+    code, out, _ = run(capsys, "demo", "--orders", "50", "--customers", "20")
+    assert code == 0 and "20 customers and 50 orders generated; 53 orders in all" in out
+    code, out, _ = run(capsys, "orders", "counts", "--json")
+    counts = json.loads(out)
+    assert sum(counts.values()) == 53 and counts["closed"] > 0
+    code, out, _ = run(capsys, "orders", "list", "--limit", "1", "--json")
+    newest = json.loads(out)[0]
+    assert newest["number"] == "SO0000053" and newest["buyer_organisation"]
+    code, out, err = run(capsys, "demo", "--orders", "50", "--customers", "20")
+    assert code == 0 and "demo data already loaded" in out
+    assert "20 more customers and 50 more orders generated; 103 orders in all" in out
+    assert "50 of 50 orders generated" in err
