@@ -1243,14 +1243,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def _abort(signum, _frame) -> None:
+def abort_on_signal(signum, _frame) -> None:
     raise Aborted(f"stopped by {signal.Signals(signum).name} (see --max-seconds)")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    signal.signal(signal.SIGALRM, _abort)
-    signal.signal(signal.SIGTERM, _abort)
+    signal.signal(signal.SIGALRM, abort_on_signal)
+    signal.signal(signal.SIGTERM, abort_on_signal)
     signal.alarm(int(args.max_seconds))
     try:
         result = run(args)

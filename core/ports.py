@@ -118,6 +118,11 @@ class UnitOfWork(abc.ABC):
     def commit(self) -> None: ...
 
     @abc.abstractmethod
+    def detach(self) -> None:
+        """Keep what this unit of work loaded readable after it ends (it is rolled
+        back on exit, which would otherwise expire it)."""
+
+    @abc.abstractmethod
     def rollback(self) -> None: ...
 
 

@@ -52,20 +52,23 @@ def load_demo(uow_factory) -> str | None:
             partner.set_secret(DEMO_SECRET)
             session.add(partner)
             session.add(Customer(code, name, partner_code=code))
-        for sku, description, maker, maker_part, uom, price in PRODUCTS:
-            session.add(
-                Product(
-                    sku,
-                    description,
-                    manufacturer_name=maker,
-                    manufacturer_part_id=maker_part,
-                    unit_of_measure=uom,
-                    list_price=Decimal(price),
-                    cost=(Decimal(price) * Decimal("0.8")).quantize(Decimal("0.01")),
-                )
-            )
+        for row in PRODUCTS:
+            session.add(demo_product(*row))
         uow.commit()
     return password
+
+
+def demo_product(sku, description, maker, maker_part, uom, price: str) -> Product:
+    """A catalogue product from a demo row; cost is 80 % of the list price."""
+    return Product(
+        sku,
+        description,
+        manufacturer_name=maker,
+        manufacturer_part_id=maker_part,
+        unit_of_measure=uom,
+        list_price=Decimal(price),
+        cost=(Decimal(price) * Decimal("0.8")).quantize(Decimal("0.01")),
+    )
 
 
 def order_request(

@@ -25,7 +25,7 @@ from core.model.products import Product
 from core.storage import tables
 from hub.bootstrap import App
 from hub.delivery import InProcessDelivery
-from hub.demo import DEMO_ACTOR, PARTNERS, PRODUCTS
+from hub.demo import DEMO_ACTOR, PARTNERS, PRODUCTS, demo_product
 
 ORDER_BATCH = 500
 CUSTOMER_BATCH = 1000
@@ -150,19 +150,9 @@ def _stderr(message: str) -> None:
 def _add_missing_products(app: App) -> None:
     with app.uow_factory(DEMO_ACTOR) as uow:
         known = set(uow.session.scalars(select(Product.sku)))
-        for sku, description, maker, maker_part, uom, price in CATALOGUE:
-            if sku not in known:
-                uow.session.add(
-                    Product(
-                        sku,
-                        description,
-                        manufacturer_name=maker,
-                        manufacturer_part_id=maker_part,
-                        unit_of_measure=uom,
-                        list_price=Decimal(price),
-                        cost=(Decimal(price) * Decimal("0.8")).quantize(Decimal("0.01")),
-                    )
-                )
+        for row in CATALOGUE:
+            if row[0] not in known:
+                uow.session.add(demo_product(*row))
         uow.commit()
 
 

@@ -61,7 +61,7 @@ def _confirm(args, app_factory, channel: str) -> int:
     with app.uow_factory(actor) as uow:
         order = uow.orders.get(args.order)
         ordered = {line.line_number: line for line in order.lines} if order else {}
-        uow.session.expunge_all()
+        uow.detach()
     overrides = dict(_line(value, ordered) for value in args.line)
     status = "detail" if overrides and args.status == "accept" else args.status
     document_id = confirm_order(
@@ -107,7 +107,7 @@ def _report(app, document_id: int, queue_only: bool, what: str) -> int:
     if document is None:
         with app.uow_factory() as uow:
             document = uow.outbound.get(document_id)
-            uow.session.expunge_all()
+            uow.detach()
     if document.endpoint is None:
         raise OutboundUsageError(
             f"{what} kept as outbound document {document_id}: {document.error}"

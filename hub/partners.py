@@ -42,7 +42,7 @@ class PartnerDirectory:
                 return
             with self.uow_factory() as uow:
                 partners = uow.scalars(select(Partner).where(Partner.archived.is_(False))).all()
-                uow.session.expunge_all()
+                uow.detach()
             self._by_identity = {
                 (p.channel, (p.identity_domain or "").lower(), p.identity.lower()): p
                 for p in partners

@@ -241,7 +241,7 @@ def _pollers(app: App) -> list:
 
     with app.uow_factory() as uow:
         partners = uow.partners.list_all()
-        uow.session.expunge_all()
+        uow.detach()
     sources = marketplace_sources(partners, SecretBox.for_config(app.config))
     keep, cursors = keep_polled(app), SqlCursorStore(app.engine)
     interval = app.config.poll_interval

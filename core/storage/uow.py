@@ -109,6 +109,9 @@ class SqlUnitOfWork(ports.UnitOfWork):
         if self.on_commit:
             self.on_commit()
 
+    def detach(self) -> None:
+        self.session.expunge_all()
+
     def rollback(self) -> None:
         self._events.clear()
         self.session.rollback()

@@ -62,7 +62,7 @@ def _send_record(app: App, actor: Actor, channel: str, kind: str, number: str) -
         else:
             document = record.to_canonical(canonical, order.number)
         partner = uow.partners.get(order.partner)
-        uow.session.expunge_all()
+        uow.detach()
     partner = partner_for(canonical.partner, partner, channel, order.number)
     return queue(app, actor, partner, kind, number, document)
 
@@ -90,7 +90,7 @@ def _order_and_partner(app: App, order_number: str, actor: Actor, channel: str):
             raise NotFound(f"no order {order_number}")
         partner = uow.partners.get(order.partner)
         canonical = order.to_canonical()
-        uow.session.expunge_all()
+        uow.detach()
     return canonical, partner_for(canonical.partner, partner, channel, order_number)
 
 

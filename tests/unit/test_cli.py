@@ -152,3 +152,23 @@ def test_demo_generates_customers_and_orders_and_adds_more_when_run_again(capsys
     assert code == 0 and "demo data already loaded" in out
     assert "20 more customers and 50 more orders generated; 103 orders in all" in out
     assert "50 of 50 orders generated" in err
+
+
+@pytest.mark.parametrize(
+    ("channel", "name"),
+    [
+        ("mws", "order_report.xml"),
+        ("spapi", "get_orders_page1.json"),
+        ("newegg", "page_three_orders.xml"),
+    ],
+)
+def test_marketplace_files_are_ingested_from_the_cli(capsys, embedded, channel, name):
+    path = FIXTURES / channel / name
+    expected = json.loads(path.with_suffix(".expected.json").read_text("utf-8"))
+    code, out, err = run(capsys, "ingest", "--channel", channel, "--partner", "shop", str(path))
+    assert (code, err) == (0, "")
+    result = json.loads(out)
+    assert result["state"] == "processed" and len(result["orders"]) == len(expected)
+    code, out, _ = run(capsys, "orders", "list", "--json")
+    listed = {(o["channel"], o["partner"], o["external_order_id"]) for o in json.loads(out)}
+    assert listed == {(channel, "shop", order["external_order_id"]) for order in expected}

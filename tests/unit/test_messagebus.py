@@ -40,6 +40,9 @@ class FakeUnitOfWork(ports.UnitOfWork):
     def next_counter(self, name, count=1):
         return list(range(1, count + 1))
 
+    def detach(self):
+        pass
+
     def no_autoflush(self):
         return contextlib.nullcontext()
 
