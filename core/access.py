@@ -15,6 +15,9 @@ PERMISSIONS: dict[str, str] = {
     "quotes.send": "create, version and send quotes to customers",
     "customers.view": "see customers, contacts and their history",
     "customers.edit": "add and change customers, contacts and groups",
+    "customers.export": "export customer lists (CSV)",
+    "products.view": "see products, prices and the pricing rules",
+    "products.edit": "add and change products and their prices",
     "partners.view": "see trading partners and their settings (never their secrets)",
     "partners.manage": "add and change trading partners, endpoints and secrets",
     "shipments.view": "see shipments and tracking",
@@ -28,21 +31,36 @@ PERMISSIONS: dict[str, str] = {
     "activity.view": "see what each staff member did",
 }
 
-_VIEW_SALES = ("orders.view", "quotes.view", "customers.view")
+_VIEW_SALES = ("orders.view", "quotes.view", "customers.view", "products.view")
 _SELL = (*_VIEW_SALES, "orders.edit", "quotes.send", "customers.edit")
 DEFAULT_PROFILES: dict[str, frozenset[str]] = {
     "administrator": frozenset(PERMISSIONS),
     "sales_manager": frozenset(
-        (*_SELL, "shipments.view", "invoices.view", "partners.view", "activity.view")
+        (
+            *_SELL,
+            "customers.export",
+            "shipments.view",
+            "invoices.view",
+            "partners.view",
+            "activity.view",
+        )
     ),
     "salesperson": frozenset((*_SELL, "shipments.view", "invoices.view")),
     "purchasing": frozenset(
-        ("orders.view", "purchasing.manage", "partners.view", "shipments.view")
+        (
+            "orders.view",
+            "products.view",
+            "products.edit",
+            "purchasing.manage",
+            "partners.view",
+            "shipments.view",
+        )
     ),
-    "warehouse": frozenset(("orders.view", "shipments.view", "shipments.manage")),
+    "warehouse": frozenset(("orders.view", "products.view", "shipments.view", "shipments.manage")),
     "accounting": frozenset(
         (
             *_VIEW_SALES,
+            "customers.export",
             "shipments.view",
             "invoices.view",
             "invoices.manage",
@@ -79,9 +97,16 @@ class Principal(NamedTuple):
     username: str
     permissions: frozenset[str]
     is_admin: bool
+    # The customer groups this person's work is limited to (their sales teams');
+    # None when they see every customer.
+    groups: frozenset[int] | None = None
 
     def can(self, permission: str) -> bool:
         return self.is_admin or permission in self.permissions
+
+    @property
+    def sees_all_customers(self) -> bool:
+        return self.is_admin or self.groups is None
 
 
 def check_permissions(names: Iterable[str]) -> tuple[str, ...]:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from core.errors import OrderB2BError
+from hub.cli_errors import CliUsageError
 from hub.fulfilment_cli import FulfilmentUsageError
 from hub.fulfilment_cli import add_parsers as add_fulfilment_parsers
 from hub.outbound_cli import OutboundUsageError
@@ -30,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.action(args) or 0
     except (
         UsageError,
+        CliUsageError,
         PartnerUsageError,
         OutboundUsageError,
         FulfilmentUsageError,
@@ -91,6 +93,10 @@ def _parser() -> argparse.ArgumentParser:
     add_outbound_parsers(commands, _app)
     add_fulfilment_parsers(commands, _app)
     add_staff_parsers(commands, _app)
+    # customers and teams
+    # products and pricing
+    # order editing
+    # quotes and RFQs
 
     queues = commands.add_parser("queues", help="queue depths and dead letters")
     queues.add_argument("--json", action="store_true")

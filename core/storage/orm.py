@@ -31,6 +31,10 @@ AUDIT_ROOTS = {
     ShipmentLine: ("shipment", lambda line: line.shipment_id),
     Invoice: ("invoice", lambda i: i.id),
     InvoiceLine: ("invoice", lambda line: line.invoice_id),
+    # customers and teams (0007)
+    # products and pricing (0008)
+    # order editing (0009)
+    # quotes and RFQs (0010)
 }
 ENTITY_NAMES = {
     Order: "order",
@@ -45,6 +49,10 @@ ENTITY_NAMES = {
     ShipmentLine: "shipment_line",
     Invoice: "invoice",
     InvoiceLine: "invoice_line",
+    # customers and teams (0007)
+    # products and pricing (0008)
+    # order editing (0009)
+    # quotes and RFQs (0010)
 }
 UNAUDITED_FIELDS = frozenset({"updated_at", "created_at", "secret_salt", "last_used_at"})
 # Recorded as changed, never with their values.
@@ -75,6 +83,10 @@ def map_domain() -> None:
     mapper_registry.map_imperatively(Profile, tables.profiles)
     mapper_registry.map_imperatively(OutboundDocument, tables.outbound_documents)
     _map_fulfilment()
+    # customers and teams (0007)
+    # products and pricing (0008)
+    # order editing (0009)
+    # quotes and RFQs (0010)
     _mapped = True
 
 

@@ -468,3 +468,15 @@ NEVER_DELETED = (
     "outbound_documents",
     "punchout_sessions",
 )
+
+
+# --- customers and teams (0007) ---
+
+
+# --- products and pricing (0008) ---
+
+
+# --- order editing (0009) ---
+
+
+# --- quotes and RFQs (0010) ---

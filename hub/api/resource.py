@@ -21,7 +21,8 @@ from twisted.web.server import NOT_DONE_YET
 from core.errors import NotFound, OrderB2BError
 from core.storage import activity
 from hub.access import TokenAuthenticator
-from hub.api.routes import BadQuery, Route, match
+from hub.api.common import BadQuery, Route
+from hub.api.routes import match
 from hub.bootstrap import App
 
 log = logging.getLogger("orderb2b.api")

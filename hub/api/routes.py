@@ -9,58 +9,21 @@ permission.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from core import commands
-from core.access import Principal
-from core.errors import OrderB2BError
 from core.model.orders import ACTIONS
 from core.storage import activity, queries
+from hub.api.common import (
+    LIMIT,
+    BadQuery,
+    Route,
+    actor_of,
+    date_field,
+    decimal_field,
+    limit_of,
+)
 from hub.outbound import documents
-
-Handler = Callable[..., tuple[int, Any]]  # (app, principal, params, query[, body])
-MAX_LIMIT = 500
-
-
-class BadQuery(OrderB2BError):
-    """A query parameter the route cannot use; answered 400."""
-
-
-@dataclass(frozen=True)
-class Route:
-    method: str
-    path: str
-    permission: str
-    summary: str
-    handler: Handler
-    query: tuple[tuple[str, str], ...] = ()  # (name, description)
-    status: int = 200
-    body: tuple[tuple[str, str], ...] = ()  # JSON body fields: (name, description)
-    pattern: re.Pattern = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", self.path)
-        object.__setattr__(self, "pattern", re.compile(f"^{regex}$"))
-
-    @property
-    def action(self) -> str:
-        """What the activity log calls a call of this route."""
-        return f"{self.method.lower()} {self.path}"
-
-
-def _limit(query: dict[str, str]) -> int:
-    try:
-        limit = int(query.get("limit", "100"))
-    except ValueError:
-        raise BadQuery("limit must be a whole number") from None
-    if not 1 <= limit <= MAX_LIMIT:
-        raise BadQuery(f"limit must be between 1 and {MAX_LIMIT}")
-    return limit
 
 
 def _order_filters(query: dict[str, str]) -> dict[str, Any]:
@@ -71,7 +34,7 @@ def _order_filters(query: dict[str, str]) -> dict[str, Any]:
 
 
 def list_orders(app, principal, params, query):
-    limit = _limit(query)
+    limit = limit_of(query)
     orders = queries.list_orders(
         app.engine,
         status=query.get("status"),
@@ -97,7 +60,7 @@ def change_order_status(app, principal, params, query, body):
     if action == "hold" and not (reason and reason.strip()):
         raise BadQuery("a hold needs a reason")
     command = commands.ChangeOrderStatus(params["number"], action, reason)
-    old, new = app.bus.execute(command, _actor(principal))
+    old, new = app.bus.execute(command, actor_of(principal))
     return 200, {"number": params["number"], "previous_status": old, "status": new}
 
 
@@ -107,10 +70,10 @@ def backorder_line(app, principal, params, query, body):
     command = commands.BackorderLine(
         params["number"],
         int(params["line"]),
-        _decimal_field(body, "quantity"),
-        _date_field(body, "expected_date"),
+        decimal_field(body, "quantity"),
+        date_field(body, "expected_date"),
     )
-    old, new = app.bus.execute(command, _actor(principal))
+    old, new = app.bus.execute(command, actor_of(principal))
     return 200, {
         "number": params["number"],
         "line": command.line_number,
@@ -119,26 +82,6 @@ def backorder_line(app, principal, params, query, body):
         "previous_status": old,
         "status": new,
     }
-
-
-def _decimal_field(body: dict, name: str) -> Decimal:
-    value = body.get(name)
-    try:
-        if isinstance(value, str | int) and not isinstance(value, bool):
-            return Decimal(value)
-    except InvalidOperation:
-        pass
-    raise BadQuery(f'{name} must be a decimal number given as text, e.g. "4" or "2.5"')
-
-
-def _date_field(body: dict, name: str) -> date | None:
-    value = body.get(name)
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise BadQuery(f"{name} must be a date, YYYY-MM-DD") from None
 
 
 def show_order(app, principal, params, query):
@@ -154,7 +97,9 @@ def show_partner(app, principal, params, query):
 
 
 def list_shipments(app, principal, params, query):
-    found = queries.list_shipments(app.engine, order_number=query.get("order"), limit=_limit(query))
+    found = queries.list_shipments(
+        app.engine, order_number=query.get("order"), limit=limit_of(query)
+    )
     return 200, {"shipments": found}
 
 
@@ -163,7 +108,9 @@ def show_shipment(app, principal, params, query):
 
 
 def list_invoices(app, principal, params, query):
-    found = queries.list_invoices(app.engine, order_number=query.get("order"), limit=_limit(query))
+    found = queries.list_invoices(
+        app.engine, order_number=query.get("order"), limit=limit_of(query)
+    )
     return 200, {"invoices": found}
 
 
@@ -177,26 +124,26 @@ def list_activity(app, principal, params, query):
         username=query.get("staff"),
         document_type=query.get("document_type"),
         document_id=query.get("document_id"),
-        limit=_limit(query),
+        limit=limit_of(query),
     )
     return 200, {"activity": entries}
 
 
 def confirm_order(app, principal, params, query):
     channel = _partner_channel(app, params["number"])
-    number = documents.confirm_order(app, params["number"], _actor(principal), channel=channel)
+    number = documents.confirm_order(app, params["number"], actor_of(principal), channel=channel)
     return 202, {"outbound_document": number}
 
 
 def send_ship_notice(app, principal, params, query):
     channel = _shipment_channel(app, params["number"])
-    sent = documents.send_ship_notice(app, params["number"], _actor(principal), channel)
+    sent = documents.send_ship_notice(app, params["number"], actor_of(principal), channel)
     return 202, {"outbound_document": sent}
 
 
 def send_invoice(app, principal, params, query):
     channel = _invoice_channel(app, params["number"])
-    sent = documents.send_invoice(app, params["number"], _actor(principal), channel)
+    sent = documents.send_invoice(app, params["number"], actor_of(principal), channel)
     return 202, {"outbound_document": sent}
 
 
@@ -213,13 +160,6 @@ def _invoice_channel(app, number: str) -> str:
     return _partner_channel(app, queries.invoice_detail(app.engine, number)["order_number"])
 
 
-def _actor(principal: Principal):
-    from core.ports import Actor
-
-    return Actor("staff", principal.username)
-
-
-LIMIT = ("limit", f"how many to answer, 1 to {MAX_LIMIT} (default 100)")
 ORDER_FILTERS = (
     ("channel", "only orders from this channel (cxml, mws, spapi, newegg, x12)"),
     ("partner", "only orders from this trading partner code"),
@@ -229,7 +169,7 @@ ORDER_FILTERS = (
     ("max_total", "order total at most this amount"),
     ("text", "in the number, external order id, buyer organisation or buyer name"),
 )
-ROUTES: tuple[Route, ...] = (
+CORE_ROUTES: tuple[Route, ...] = (
     Route(
         "GET",
         "/api/v1/orders",
@@ -342,6 +282,16 @@ ROUTES: tuple[Route, ...] = (
             LIMIT,
         ),
     ),
+)
+
+
+# Each area of the API keeps its routes in its own module; all are served and described.
+ROUTES: tuple[Route, ...] = (
+    *CORE_ROUTES,
+    # customers and teams
+    # products and pricing
+    # order editing
+    # quotes and RFQs
 )
 
 

@@ -130,8 +130,11 @@ def api_paths() -> dict:
     return paths
 
 
-def _request_body(fields: tuple[tuple[str, str], ...]) -> dict:
-    properties = {name: {"type": "string", "description": text} for name, text in fields}
+def _request_body(fields: tuple[tuple, ...]) -> dict:
+    properties = {
+        name: {**(schema[0] if schema else {"type": "string"}), "description": text}
+        for name, text, *schema in fields
+    }
     schema = {"type": "object", "properties": properties}
     return {"required": True, "content": {"application/json": {"schema": schema}}}
 
