@@ -24,6 +24,7 @@ setup(
         "cryptography>=42,<51",
         "argon2-cffi>=23.1,<26",
         "tzdata>=2024.1",
+        "weasyprint>=66,<71",
     ],
     extras_require={
         "test": [
