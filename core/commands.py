@@ -276,3 +276,15 @@ class BackorderLine(Command):
     line_number: int
     quantity: Decimal
     expected_date: date | None = None
+
+
+# --- customers and teams ---
+
+
+# --- products and pricing ---
+
+
+# --- order editing ---
+
+
+# --- quotes and RFQs ---

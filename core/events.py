@@ -151,3 +151,15 @@ class OrderLineBackordered(Event):
     line_number: int
     quantity: str
     expected_date: str | None
+
+
+# --- customers and teams ---
+
+
+# --- products and pricing ---
+
+
+# --- order editing ---
+
+
+# --- quotes and RFQs ---

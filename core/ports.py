@@ -92,6 +92,10 @@ class UnitOfWork(abc.ABC):
     invoices: InvoiceRepository
     staff: StaffRepository
     activity: ActivityLog
+    # customers and teams
+    # products and pricing
+    # order editing
+    # quotes and RFQs
     inbox: Inbox
     actor: Actor
 
@@ -290,3 +294,15 @@ class ActivityLog(abc.ABC):
         document_id: str | None = None,
         detail: dict | None = None,
     ) -> None: ...
+
+
+# --- customers and teams ---
+
+
+# --- products and pricing ---
+
+
+# --- order editing ---
+
+
+# --- quotes and RFQs ---

@@ -68,6 +68,10 @@ COMMAND_HANDLERS = {
     commands.OverridePermissions: override_permissions,
     commands.ChangeOrderStatus: change_order_status,
     commands.BackorderLine: backorder_line,
+    # customers and teams
+    # products and pricing
+    # order editing
+    # quotes and RFQs
 }
 
 

@@ -62,6 +62,10 @@ class SqlUnitOfWork(ports.UnitOfWork):
         self.invoices = SqlInvoiceRepository(self.session)
         self.staff = SqlStaffRepository(self.session)
         self.activity = SqlActivityLog(self.session, self.actor)
+        # customers and teams
+        # products and pricing
+        # order editing
+        # quotes and RFQs
         self._events: list[tuple[Event, str | None]] = []
         return self
 
