@@ -11,6 +11,7 @@ from jsonschema import Draft202012Validator
 
 from core import commands
 from core.ports import Actor
+from hub.api.common import Raw
 from hub.api.resource import ApiResource
 from hub.http.openapi import openapi_document
 
@@ -31,12 +32,15 @@ class ApiClient:
         return self.app.bus.execute(commands.IssueApiToken(username, "tests"), setup)
 
     def call(self, method: str, target: str, token: str | None, body=None):
-        """(status, JSON answer); `body` is sent as JSON when given."""
+        """(status, JSON answer, or the Raw answer of a PDF, HTML or CSV route);
+        `body` is sent as JSON when given."""
         parts = urlsplit(target)
         raw = b"" if body is None else json.dumps(body).encode()
         status, answer = self.resource.answer(
             method, parts.path, dict(parse_qsl(parts.query)), token, "127.0.0.1", raw
         )
+        if isinstance(answer, Raw):
+            return status, answer
         answer = json.loads(json.dumps(answer, default=str))
         self._check(method, parts.path, status, answer)
         return status, answer

@@ -18,6 +18,16 @@ Handler = Callable[..., tuple[int, Any]]  # (app, principal, params, query[, bod
 MAX_LIMIT = 500
 
 
+@dataclass(frozen=True)
+class Raw:
+    """An answer that is not JSON (a PDF, HTML, a CSV export): a handler returns
+    (status, Raw(...)) and the bytes are sent as they are."""
+
+    media_type: str
+    content: bytes
+    filename: str | None = None
+
+
 class BadQuery(OrderB2BError):
     """A query parameter the route cannot use; answered 400."""
 
@@ -33,6 +43,8 @@ class Route:
     status: int = 200
     # JSON body fields: (name, description) for text, or (name, description, JSON schema)
     body: tuple[tuple, ...] = ()
+    # What a successful answer is when it is not JSON, e.g. ("application/pdf", "text/html")
+    media_types: tuple[str, ...] = ()
     pattern: re.Pattern = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

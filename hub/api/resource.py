@@ -21,7 +21,7 @@ from twisted.web.server import NOT_DONE_YET
 from core.errors import NotFound, OrderB2BError
 from core.storage import activity
 from hub.access import TokenAuthenticator
-from hub.api.common import BadQuery, Route
+from hub.api.common import BadQuery, Raw, Route
 from hub.api.routes import match
 from hub.bootstrap import App
 
@@ -124,6 +124,9 @@ class ApiResource(Resource):
         request.setResponseCode(status)
         if spent:
             request.setHeader(b"server-timing", f"app;dur={spent[0]:.2f}".encode("ascii"))
+        if isinstance(body, Raw):
+            _write_raw(request, body)
+            return
         request.setHeader(b"content-type", PROBLEM if status >= 400 else JSON)
         if status == 401:
             request.setHeader(b"www-authenticate", b'Bearer realm="orderb2b"')
@@ -133,6 +136,15 @@ class ApiResource(Resource):
     def _failed(self, failure, request) -> None:
         log.error("API call failed", extra={"error": failure.getErrorMessage()})
         self._write((500, _problem(500, "the request could not be answered")), request)
+
+
+def _write_raw(request, raw: Raw) -> None:
+    request.setHeader(b"content-type", raw.media_type.encode("ascii"))
+    if raw.filename:
+        disposition = f'inline; filename="{raw.filename}"'
+        request.setHeader(b"content-disposition", disposition.encode("latin-1", "replace"))
+    request.write(raw.content)
+    request.finish()
 
 
 def _json_body(raw: bytes) -> dict:

@@ -123,7 +123,7 @@ def api_paths() -> dict:
             "security": [{"bearer": []}],
             "x-permission": route.permission,
             "parameters": parameters,
-            "responses": _api_responses(route.status),
+            "responses": _api_responses(route.status, route.media_types),
         }
         if route.body:
             paths[route.path][route.method.lower()]["requestBody"] = _request_body(route.body)
@@ -139,14 +139,13 @@ def _request_body(fields: tuple[tuple, ...]) -> dict:
     return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
-def _api_responses(status: int) -> dict:
+def _api_responses(status: int, media_types: tuple[str, ...] = ()) -> dict:
     problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
-    answers = {
-        str(status): {
-            "description": "the answer",
-            "content": {"application/json": {"schema": JSON_OBJECT}},
-        }
-    }
+    content = {"application/json": {"schema": JSON_OBJECT}}
+    if media_types:
+        binary = {"type": "string", "format": "binary"}
+        content = {media_type: {"schema": binary} for media_type in media_types}
+    answers = {str(status): {"description": "the answer", "content": content}}
     for code, text in (
         (400, "a query parameter that cannot be used"),
         (401, "no valid API token"),
