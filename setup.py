@@ -9,6 +9,7 @@ setup(
     package_data={
         "core.storage": ["migrations/*.py", "migrations/versions/*.py", "alembic.ini"],
         "hub.http": ["templates/*/*.html"],
+        "hub.printing": ["templates/*.html"],
     },
     data_files=[],
     include_package_data=True,

@@ -279,12 +279,572 @@ class BackorderLine(Command):
 
 
 # --- customers and teams ---
+# `scope` is the customer groups the caller works with (None: every customer); a
+# customer or group outside it is answered as unknown. `values` hold fields by name,
+# as text, numbers or true/false; a group, team or manager named "" is cleared.
+
+
+@dataclass(frozen=True)
+class AddCustomer(Command):
+    """Add a customer or a lead; returns its code. A lead named into no group goes
+    to the group that takes new leads; a limited caller's customer must land in one
+    of their groups."""
+
+    code: str
+    name: str
+    values: dict | None = None
+    group: str | None = None
+    status: str = "customer"
+    scope: frozenset[int] | None = None
+
+
+@dataclass(frozen=True)
+class ChangeCustomer(Command):
+    """Change a customer's fields or group; a lead given status "customer" is converted."""
+
+    code: str
+    values: dict | None = None
+    group: str | None = None
+    scope: frozenset[int] | None = None
+
+
+@dataclass(frozen=True)
+class AddContact(Command):
+    """Add a contact to a customer; returns its id."""
+
+    customer: str
+    values: dict
+    scope: frozenset[int] | None = None
+
+
+@dataclass(frozen=True)
+class ChangeContact(Command):
+    customer: str
+    contact_id: int
+    values: dict
+    scope: frozenset[int] | None = None
+
+
+@dataclass(frozen=True)
+class AddAddress(Command):
+    """Add a billing or shipping address to a customer; returns its id."""
+
+    customer: str
+    values: dict
+    scope: frozenset[int] | None = None
+
+
+@dataclass(frozen=True)
+class ChangeAddress(Command):
+    customer: str
+    address_id: int
+    values: dict
+    scope: frozenset[int] | None = None
+
+
+@dataclass(frozen=True)
+class AddCustomerGroup(Command):
+    """Add a customer group, with the sales team (code) and account manager
+    (username) who look after it."""
+
+    code: str
+    name: str
+    values: dict | None = None
+    team: str | None = None
+    manager: str | None = None
+    scope: frozenset[int] | None = None
+
+
+@dataclass(frozen=True)
+class ChangeCustomerGroup(Command):
+    code: str
+    values: dict | None = None
+    team: str | None = None
+    manager: str | None = None
+    scope: frozenset[int] | None = None
+
+
+@dataclass(frozen=True)
+class AddSalesTeam(Command):
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class JoinTeam(Command):
+    """Put a staff member in a sales team as a member or its manager (again, if they
+    had left), or change their role in it."""
+
+    team: str
+    username: str
+    role: str = "member"
+
+
+@dataclass(frozen=True)
+class LeaveTeam(Command):
+    team: str
+    username: str
 
 
 # --- products and pricing ---
 
 
+@dataclass(frozen=True)
+class AddProduct(Command):
+    """Add a product to the catalogue; `fields` holds the optional values (maker,
+    maker part number, unit of measure, list price, cost, currency, weight, category)."""
+
+    sku: str
+    description: str
+    fields: dict | None = None
+
+
+@dataclass(frozen=True)
+class ChangeProduct(Command):
+    """Change a product's fields (`archived` True archives it); the sku never changes."""
+
+    sku: str
+    fields: dict
+
+
+@dataclass(frozen=True)
+class SetProductSupplier(Command):
+    """Add a supplier of a product or change it (their part number, cost, lead time)."""
+
+    sku: str
+    supplier_code: str
+    supplier_part_id: str
+    cost: Decimal | None = None
+    lead_time_days: int | None = None
+    is_preferred: bool = False
+    archived: bool = False
+
+
+@dataclass(frozen=True)
+class SetLevelPrice(Command):
+    """A product's price at a fixed price level; None archives it."""
+
+    sku: str
+    level_code: str
+    unit_price: Decimal | None
+
+
+@dataclass(frozen=True)
+class SetPriceBreak(Command):
+    """A product's unit price from a quantity up, for one level or (None) any level;
+    a None price archives the break."""
+
+    sku: str
+    level_code: str | None
+    min_quantity: Decimal
+    unit_price: Decimal | None
+
+
+@dataclass(frozen=True)
+class AddPriceLevel(Command):
+    code: str
+    name: str
+    kind: str
+    percent: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class ChangePriceLevel(Command):
+    """Change a level's name, kind, percentage or `archived`."""
+
+    code: str
+    fields: dict
+
+
+@dataclass(frozen=True)
+class SetTaxRate(Command):
+    """The rate of a jurisdiction (country, state, postal prefix): added, or changed in
+    place when it has one; `active` False stops it applying. Returns the rate's id."""
+
+    country: str
+    rate: Decimal
+    name: str
+    state: str | None = None
+    postal_prefix: str | None = None
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class AddShippingRange(Command):
+    """A shipping price for a band of order value or weight; refused when it overlaps
+    an active range of the same method, basis and country. Returns its id."""
+
+    method: str
+    basis: str
+    min_value: Decimal
+    max_value: Decimal | None
+    price: Decimal
+    country: str | None = None
+
+
+@dataclass(frozen=True)
+class ChangeShippingRange(Command):
+    range_id: int
+    price: Decimal | None = None
+    active: bool | None = None
+
+
+@dataclass(frozen=True)
+class DiscountTerms:
+    """What a discount code gives and when it may be used."""
+
+    kind: str  # percent, amount
+    value: Decimal
+    valid_from: date | None = None
+    valid_until: date | None = None
+    max_uses: int | None = None
+    customer_group: str | None = None
+    min_order_value: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class AddDiscountCode(Command):
+    code: str
+    terms: DiscountTerms
+
+
+@dataclass(frozen=True)
+class GenerateDiscountCodes(Command):
+    """`count` random codes PREFIX-XXXXXXXX with the same terms; returns them."""
+
+    prefix: str
+    count: int
+    terms: DiscountTerms
+
+
+@dataclass(frozen=True)
+class RedeemDiscountCode(Command):
+    """Use a code once on an order of this value; returns the verdict (refused ones
+    are answered, not raised, except a code used up meanwhile)."""
+
+    code: str
+    customer_code: str | None
+    order_value: Decimal
+    on: date | None = None
+
+
+@dataclass(frozen=True)
+class AddBranch(Command):
+    """A branch; `fields` holds street2, state, postal code, phone, email, pickup."""
+
+    code: str
+    name: str
+    street1: str
+    city: str
+    country: str
+    fields: dict | None = None
+
+
+@dataclass(frozen=True)
+class ChangeBranch(Command):
+    code: str
+    fields: dict
+
+
 # --- order editing ---
 
 
+@dataclass(frozen=True)
+class AddOrderLine(Command):
+    """Staff add a line to an order; a `price_reason` is kept with the price. Without a
+    unit price, our part number (`supplier_part_id`) is priced by the pricing rules."""
+
+    order_number: str
+    quantity: Decimal
+    unit_of_measure: str
+    unit_price: Decimal | None = None
+    supplier_part_id: str | None = None
+    description: str | None = None
+    buyer_part_id: str | None = None
+    manufacturer_part_id: str | None = None
+    manufacturer_name: str | None = None
+    requested_delivery_date: date | None = None
+    price_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ChangeOrderLine(Command):
+    """Change a line's quantity, unit price (which needs a reason) or description;
+    None leaves a field as it is."""
+
+    order_number: str
+    line_number: int
+    quantity: Decimal | None = None
+    unit_price: Decimal | None = None
+    price_reason: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class RemoveOrderLine(Command):
+    """Mark a line removed (never deleted); it no longer counts in the total."""
+
+    order_number: str
+    line_number: int
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ChangeOrderAddresses(Command):
+    """Replace the ship-to and/or bill-to address (fields of a canonical Address)."""
+
+    order_number: str
+    ship_to: dict | None = None
+    bill_to: dict | None = None
+
+
+@dataclass(frozen=True)
+class ChangeOrderShipping(Command):
+    """Change the shipping method and/or amount; None leaves it as it is."""
+
+    order_number: str
+    shipping_method: str | None = None
+    shipping_amount: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class AddOrderComment(Command):
+    """A comment on an order, private (its author only) or public (all staff); returns
+    its id."""
+
+    order_number: str
+    body: str
+    visibility: str = "private"
+
+
+@dataclass(frozen=True)
+class RequestOrderConfirmation(Command):
+    """Ask for the order confirmation email to the buyer; returns the address."""
+
+    order_number: str
+
+
+@dataclass(frozen=True)
+class ChangeSetting(Command):
+    """Set one of the registered settings (core/storage/settings.py)."""
+
+    key: str
+    value: object
+
+
 # --- quotes and RFQs ---
+
+# Each carries the caller's customer-group scope: None sees every customer, a set
+# limits the work to customers of those groups (others are "not found").
+
+
+@dataclass(frozen=True)
+class PricedLineInput:
+    """A line to price: the engine's price unless `unit_price` is given (with a reason)."""
+
+    sku: str
+    quantity: Decimal
+    unit_price: Decimal | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class NewLead:
+    """A customer we do not know yet, quoted as a lead."""
+
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    contact_name: str | None = None
+
+
+@dataclass(frozen=True)
+class CreateQuote(Command):
+    """A quote for a customer (by code) or a new lead, with its first version;
+    returns the quote number."""
+
+    customer_code: str | None = None
+    lead: NewLead | None = None
+    kind: str = "commercial"
+    currency: str = "USD"
+    notes: str | None = None
+    valid_until: date | None = None
+    margin_percent: Decimal | None = None
+    discount_percent: Decimal | None = None
+    shipping_method: str | None = None
+    lines: tuple[PricedLineInput, ...] = ()
+    groups: frozenset[int] | None = None
+
+
+@dataclass(frozen=True)
+class ChangeQuote(Command):
+    """Notes, validity, or a status action (accept, decline, expire, cancel)."""
+
+    number: str
+    notes: str | None = None
+    valid_until: date | None = None
+    action: str | None = None
+    groups: frozenset[int] | None = None
+
+
+@dataclass(frozen=True)
+class AddQuoteVersion(Command):
+    """A new draft version: a copy of the latest (or `copy_from`), or empty; returns
+    its number."""
+
+    number: str
+    kind: str | None = None
+    copy_from: int | None = None
+    empty: bool = False
+    groups: frozenset[int] | None = None
+
+
+@dataclass(frozen=True)
+class ChangeQuoteVersion(Command):
+    """A draft version's terms. `pricing` is "engine", "margin" or "discount" (with
+    `percent`); None leaves each as it is."""
+
+    number: str
+    version: int
+    kind: str | None = None
+    pricing: str | None = None
+    percent: Decimal | None = None
+    shipping_method: str | None = None
+    ship_to: dict | None = None
+    notes: str | None = None
+    groups: frozenset[int] | None = None
+
+
+@dataclass(frozen=True)
+class AddQuoteLines(Command):
+    """Lines added to a draft version; returns their line numbers."""
+
+    number: str
+    version: int
+    lines: tuple[PricedLineInput, ...]
+    groups: frozenset[int] | None = None
+
+
+@dataclass(frozen=True)
+class ChangeQuoteLine(Command):
+    """A draft line's quantity, manual price (with a reason), or its removal."""
+
+    number: str
+    version: int
+    line: int
+    quantity: Decimal | None = None
+    unit_price: Decimal | None = None
+    reason: str | None = None
+    remove: bool = False
+    groups: frozenset[int] | None = None
+
+
+@dataclass(frozen=True)
+class SendQuoteVersion(Command):
+    """Freeze a draft version with the PDF rendered from it (`content_key` says from
+    what) and tell the customer; the email goes out through the outbox."""
+
+    number: str
+    version: int
+    pdf: bytes
+    content_key: str
+    recipient: str | None = None
+    groups: frozenset[int] | None = None
+
+
+@dataclass(frozen=True)
+class ConvertQuote(Command):
+    """Make the order of a sent version, once; a second call answers the same order."""
+
+    number: str
+    version: int | None = None
+    payment_method: str | None = None
+    po_number: str | None = None
+    shipping_method: str | None = None
+    groups: frozenset[int] | None = None
+
+
+@dataclass(frozen=True)
+class ReceiveRfq(Command):
+    """Keep a request for quotation; returns its number."""
+
+    source: str
+    email: str
+    company: str | None = None
+    contact_name: str | None = None
+    phone: str | None = None
+    message: str | None = None
+    lines: tuple[dict, ...] = ()
+    remote_addr: str | None = None
+
+
+@dataclass(frozen=True)
+class QuoteRfq(Command):
+    """Turn a request into a quote for its customer, or a new lead; returns the quote."""
+
+    number: str
+    groups: frozenset[int] | None = None
+
+
+@dataclass(frozen=True)
+class DeclineRfq(Command):
+    number: str
+    groups: frozenset[int] | None = None
+
+
+@dataclass(frozen=True)
+class CreateCart(Command):
+    """A B2B cart for a customer; returns its id."""
+
+    customer_code: str
+    currency: str = "USD"
+    groups: frozenset[int] | None = None
+
+
+@dataclass(frozen=True)
+class ChangeCart(Command):
+    """A cart's shipping method, ship-to, payment method, PO number and discount code;
+    None leaves each as it is, "" clears it."""
+
+    cart_id: int
+    shipping_method: str | None = None
+    ship_to: dict | None = None
+    payment_method: str | None = None
+    po_number: str | None = None
+    discount_code: str | None = None
+    groups: frozenset[int] | None = None
+
+
+@dataclass(frozen=True)
+class AddCartLines(Command):
+    """Lines priced by the engine (or by hand, with a reason); returns their numbers."""
+
+    cart_id: int
+    lines: tuple[PricedLineInput, ...]
+    groups: frozenset[int] | None = None
+
+
+@dataclass(frozen=True)
+class ChangeCartLine(Command):
+    """A line's quantity, or a price, margin or discount by hand (with a reason), or
+    its removal."""
+
+    cart_id: int
+    line: int
+    quantity: Decimal | None = None
+    unit_price: Decimal | None = None
+    margin_percent: Decimal | None = None
+    discount_percent: Decimal | None = None
+    reason: str | None = None
+    remove: bool = False
+    groups: frozenset[int] | None = None
+
+
+@dataclass(frozen=True)
+class SubmitCart(Command):
+    """Submit a cart as a quote or as an order (invoiced too when `cart.auto_invoice`
+    is on); returns what was made."""
+
+    cart_id: int
+    submit_as: str
+    groups: frozenset[int] | None = None

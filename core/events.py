@@ -156,10 +156,120 @@ class OrderLineBackordered(Event):
 # --- customers and teams ---
 
 
+@dataclass(frozen=True)
+class CustomerAdded(Event):
+    routing_key: ClassVar[str] = "customer.added"
+    code: str
+    status: str
+    group: str | None
+
+
+@dataclass(frozen=True)
+class CustomerChanged(Event):
+    routing_key: ClassVar[str] = "customer.changed"
+    code: str
+    changed: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LeadConverted(Event):
+    routing_key: ClassVar[str] = "customer.lead_converted"
+    code: str
+
+
+@dataclass(frozen=True)
+class CustomerGroupChanged(Event):
+    """A group's price level, discount, team or manager changed (pricing and scope
+    follow it)."""
+
+    routing_key: ClassVar[str] = "customer_group.changed"
+    code: str
+    changed: list[str] = field(default_factory=list)
+
+
 # --- products and pricing ---
+
+
+@dataclass(frozen=True)
+class ProductChanged(Event):
+    """A product was added or changed: its fields, suppliers, level prices or breaks."""
+
+    routing_key: ClassVar[str] = "product.changed"
+    sku: str
+    changed: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DiscountCodeRedeemed(Event):
+    routing_key: ClassVar[str] = "discount_code.redeemed"
+    code: str
+    uses: int
+    order_value: str
+    discount: str
 
 
 # --- order editing ---
 
 
+@dataclass(frozen=True)
+class OrderEdited(Event):
+    """Staff changed an order's lines, addresses or shipping; `what` says how."""
+
+    routing_key: ClassVar[str] = "order.edited"
+    order_number: str
+    what: str
+    line_number: int | None
+    changed: list[str]
+    total: str
+
+
+@dataclass(frozen=True)
+class OrderCommentAdded(Event):
+    routing_key: ClassVar[str] = "order.comment_added"
+    order_number: str
+    comment_id: int
+    visibility: str
+    author: str
+
+
+@dataclass(frozen=True)
+class OrderConfirmationRequested(Event):
+    """The buyer is to get an order confirmation email."""
+
+    routing_key: ClassVar[str] = "order.confirmation_requested"
+    order_number: str
+    email: str
+    customer_name: str | None
+    contact_name: str | None
+
+
 # --- quotes and RFQs ---
+
+
+@dataclass(frozen=True)
+class QuoteSent(Event):
+    """A quote version was frozen for the customer; the email issue sends its PDF."""
+
+    routing_key: ClassVar[str] = "quote.sent"
+    quote_number: str
+    version: int
+    recipient: str | None
+    customer_code: str
+    pdf_sha256: str
+
+
+@dataclass(frozen=True)
+class QuoteConverted(Event):
+    routing_key: ClassVar[str] = "quote.converted"
+    quote_number: str
+    version: int
+    order_number: str
+
+
+@dataclass(frozen=True)
+class RfqReceived(Event):
+    routing_key: ClassVar[str] = "rfq.received"
+    number: str
+    source: str
+    email: str
+    customer_code: str | None

@@ -37,8 +37,16 @@ class OrderRepository(abc.ABC):
     def add(self, order: Order) -> None: ...
 
     @abc.abstractmethod
-    def create(self, number: str, order: CanonicalOrder, document_id: int | None) -> None:
-        """A new order from a canonical one; kept with its history by the commit."""
+    def create(
+        self,
+        number: str,
+        order: CanonicalOrder,
+        document_id: int | None,
+        *,
+        customer_id: int | None = None,
+    ) -> None:
+        """A new order from a canonical one, of this customer if known; kept with its
+        history by the commit."""
 
     @abc.abstractmethod
     def get(self, number: str) -> Order | None: ...
@@ -93,9 +101,20 @@ class UnitOfWork(abc.ABC):
     staff: StaffRepository
     activity: ActivityLog
     # customers and teams
+    customers: CustomerRepository
+    teams: TeamRepository
     # products and pricing
+    catalog: CatalogRepository
+    sales_settings: SalesSettingsRepository
+    prices: PriceBook
     # order editing
+    comments: CommentRepository
+    settings: SettingsRepository
     # quotes and RFQs
+    quotes: QuoteRepository
+    rfqs: RfqRepository
+    carts: CartRepository
+    sales_desk: SalesDesk
     inbox: Inbox
     actor: Actor
 
@@ -298,11 +317,287 @@ class ActivityLog(abc.ABC):
 
 # --- customers and teams ---
 
+if TYPE_CHECKING:
+    from core.model.customers import (
+        Customer,
+        CustomerAddress,
+        CustomerContact,
+        CustomerGroup,
+    )
+    from core.model.teams import SalesTeam, TeamMember
+
+
+class CustomerRepository(abc.ABC):
+    """Customers with their contacts and addresses, and the customer groups."""
+
+    @abc.abstractmethod
+    def add(self, customer: Customer) -> None:
+        """Keep a new customer; it has its id on return."""
+
+    @abc.abstractmethod
+    def get(self, code: str) -> Customer | None: ...
+
+    @abc.abstractmethod
+    def get_by_id(self, customer_id: int) -> Customer | None: ...
+
+    @abc.abstractmethod
+    def with_partner_code(self, partner_code: str) -> list[Customer]:
+        """Live customers whose orders arrive under this trading partner code."""
+
+    @abc.abstractmethod
+    def ids_by_partner(self, partner_codes: Iterable[str]) -> dict[str, int]:
+        """The live customer of each partner code that has one, in one lookup."""
+
+    @abc.abstractmethod
+    def add_part(self, part: CustomerContact | CustomerAddress) -> None:
+        """Keep a new contact or address; it has its id on return."""
+
+    @abc.abstractmethod
+    def contacts(self, customer_id: int) -> list[CustomerContact]: ...
+
+    @abc.abstractmethod
+    def addresses(self, customer_id: int) -> list[CustomerAddress]: ...
+
+    @abc.abstractmethod
+    def add_group(self, group: CustomerGroup) -> None:
+        """Keep a new customer group; it has its id on return."""
+
+    @abc.abstractmethod
+    def group(self, code: str) -> CustomerGroup | None: ...
+
+    @abc.abstractmethod
+    def group_by_id(self, group_id: int) -> CustomerGroup | None: ...
+
+    @abc.abstractmethod
+    def lead_group(self) -> CustomerGroup | None:
+        """The group that takes new leads, if one does."""
+
+    @abc.abstractmethod
+    def save(self) -> None:
+        """Write the changes so far (before a change that depends on their order)."""
+
+
+class TeamRepository(abc.ABC):
+    """Sales teams, their members, and whose customers each person sees."""
+
+    @abc.abstractmethod
+    def add(self, team: SalesTeam) -> None:
+        """Keep a new team; it has its id on return."""
+
+    @abc.abstractmethod
+    def get(self, code: str) -> SalesTeam | None: ...
+
+    @abc.abstractmethod
+    def membership(self, team_id: int, staff_id: int) -> TeamMember | None:
+        """A person's place in a team, also after they left it."""
+
+    @abc.abstractmethod
+    def add_member(self, member: TeamMember) -> None: ...
+
+    @abc.abstractmethod
+    def groups_seen_by(self, staff_id: int) -> frozenset[int] | None:
+        """The customer groups a salesperson or sales manager is limited to, or
+        None while no sales team exists and they manage no group."""
+
 
 # --- products and pricing ---
+
+if TYPE_CHECKING:
+    from core.model.branches import Branch
+    from core.model.discount_codes import DiscountCode, Verdict
+    from core.model.pricing import Override, Price
+    from core.model.products import PriceLevel
+    from core.model.shipping_rates import ShippingQuote, ShippingRange
+    from core.model.tax import TaxQuote, TaxRate
+
+
+class CatalogRepository(abc.ABC):
+    """Products (with their suppliers, level prices and breaks) and price levels."""
+
+    @abc.abstractmethod
+    def add(self, product: Product) -> None:
+        """Keep a new product; it has its id on return."""
+
+    @abc.abstractmethod
+    def get(self, sku: str) -> Product | None: ...
+
+    @abc.abstractmethod
+    def add_level(self, level: PriceLevel) -> None: ...
+
+    @abc.abstractmethod
+    def level(self, code: str) -> PriceLevel | None: ...
+
+
+class SalesSettingsRepository(abc.ABC):
+    """Tax rates, shipping ranges, discount codes and branches."""
+
+    @abc.abstractmethod
+    def add(self, item: TaxRate | ShippingRange | DiscountCode | Branch) -> None:
+        """Keep a new one; it has its id on return."""
+
+    @abc.abstractmethod
+    def add_all(self, items: Iterable[DiscountCode]) -> None: ...
+
+    @abc.abstractmethod
+    def tax_rate(
+        self, country: str, state: str | None, postal_prefix: str | None
+    ) -> TaxRate | None:
+        """The rate kept for exactly this jurisdiction, if any."""
+
+    @abc.abstractmethod
+    def shipping_range(self, range_id: int) -> ShippingRange | None: ...
+
+    @abc.abstractmethod
+    def shipping_ranges(self, method: str) -> list[ShippingRange]:
+        """Every range of a method, held against a concurrent change of them."""
+
+    @abc.abstractmethod
+    def discount_code(self, code: str) -> DiscountCode | None: ...
+
+    @abc.abstractmethod
+    def existing_codes(self, codes: Iterable[str]) -> set[str]: ...
+
+    @abc.abstractmethod
+    def redeem(self, code: str) -> int | None:
+        """Count one use unless the code is used up (atomically); the new count or None."""
+
+    @abc.abstractmethod
+    def branch(self, code: str) -> Branch | None: ...
+
+
+class PriceBook(abc.ABC):
+    """The pricing rules over stored products, customers, rates and ranges."""
+
+    @abc.abstractmethod
+    def price_for(
+        self, sku: str, customer_code: str | None, quantity, override: Override | None = None
+    ) -> Price: ...
+
+    @abc.abstractmethod
+    def tax_for(
+        self, country: str, state, postal_code, amount, customer_code: str | None = None
+    ) -> TaxQuote: ...
+
+    @abc.abstractmethod
+    def shipping_price(self, method: str, order_value, weight, country) -> ShippingQuote: ...
+
+    @abc.abstractmethod
+    def discount_verdict(self, code: str, customer_code: str | None, order_value, on) -> Verdict:
+        """Whether the code takes something off this order now, and why not."""
 
 
 # --- order editing ---
 
+if TYPE_CHECKING:
+    from core.model.comments import OrderComment
+
+
+class CommentRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, comment: OrderComment) -> None:
+        """Keep a new comment; it has its id on return."""
+
+
+class SettingsRepository(abc.ABC):
+    """Settings staff change (confirmation email, quote validity, company header),
+    each with a registered default."""
+
+    @abc.abstractmethod
+    def get(self, key: str) -> object:
+        """The setting's value, or its default when never set."""
+
+    @abc.abstractmethod
+    def set(self, key: str, value: object) -> None:
+        """Refused (an OrderB2BError) for an unknown key or a value of the wrong kind."""
+
 
 # --- quotes and RFQs ---
+
+if TYPE_CHECKING:
+    from datetime import date
+    from decimal import Decimal
+
+    from core.model.carts import Cart
+    from core.model.quotes import DiscountCheck, Priced, Quote, QuoteVersion
+    from core.model.rfqs import Rfq
+
+
+class QuoteRepository(abc.ABC):
+    """Quotes with their versions and lines."""
+
+    @abc.abstractmethod
+    def add(self, quote: Quote) -> None:
+        """Keep a new quote; it and its versions have their ids on return."""
+
+    @abc.abstractmethod
+    def get(self, number: str, *, lock: bool = False) -> Quote | None:
+        """A quote; `lock` holds it for this transaction (a conversion to an order)."""
+
+    @abc.abstractmethod
+    def keep_pdf(self, version: QuoteVersion, pdf: bytes) -> None:
+        """Write the PDF of a version being sent; kept apart from the history, which
+        records its SHA-256."""
+
+    @abc.abstractmethod
+    def order_of(self, version: QuoteVersion) -> str | None:
+        """The number of the order made from a version, if one was."""
+
+
+class RfqRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, rfq: Rfq) -> None:
+        """Keep a new request; it has its id on return."""
+
+    @abc.abstractmethod
+    def get(self, number: str, *, lock: bool = False) -> Rfq | None: ...
+
+
+class CartRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, cart: Cart) -> None:
+        """Keep a new cart; it has its id on return."""
+
+    @abc.abstractmethod
+    def get(self, cart_id: int, *, lock: bool = False) -> Cart | None: ...
+
+
+class SalesDesk(abc.ABC):
+    """What quotes, carts and RFQs ask of customers, the catalog and the price rules."""
+
+    @abc.abstractmethod
+    def customer_by_id(self, customer_id: int) -> Customer | None: ...
+
+    @abc.abstractmethod
+    def customer_by_email(self, email: str) -> Customer | None:
+        """The live customer whose address it is, or else whose contact's it is."""
+
+    @abc.abstractmethod
+    def price(self, sku: str, customer_code: str | None, quantity: Decimal) -> Priced | None:
+        """The engine's price of a product for a customer and quantity; None when
+        there is no such product."""
+
+    @abc.abstractmethod
+    def sku_for_part(self, part: str) -> str | None:
+        """Our part number for a buyer's: ours, the maker's or a supplier's."""
+
+    @abc.abstractmethod
+    def shipping(
+        self, method: str, order_value: Decimal, weight: Decimal, country: str | None
+    ) -> Decimal | None:
+        """The method's price by the shipping ranges; None when no range takes it."""
+
+    @abc.abstractmethod
+    def shipping_options(
+        self, order_value: Decimal, weight: Decimal, country: str | None
+    ) -> dict[str, Decimal]:
+        """Every method the shipping ranges price for this order, with its price."""
+
+    @abc.abstractmethod
+    def tax(self, ship_to: dict | None, amount: Decimal, customer_code: str | None) -> Decimal:
+        """The tax on an amount shipped to an address (none for exempt customers)."""
+
+    @abc.abstractmethod
+    def check_discount(
+        self, code: str, customer_code: str | None, order_value: Decimal, today: date
+    ) -> DiscountCheck:
+        """What a discount code takes off an order now, or why it takes nothing."""

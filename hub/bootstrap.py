@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 
 from core import commands
+from core.handlers import carts, catalog, customers, quotes, rfqs, sales_settings
 from core.handlers.access import (
     add_staff,
     change_profile,
@@ -17,10 +18,20 @@ from core.handlers.access import (
     restore_profile,
     revoke_api_token,
 )
+from core.handlers.comments import add_order_comment
 from core.handlers.documents import receive_document, receive_documents, reject_document
 from core.handlers.interchanges import receive_interchange
 from core.handlers.invoices import create_invoice
 from core.handlers.normaliser import Normaliser
+from core.handlers.order_edits import (
+    add_order_line,
+    change_order_addresses,
+    change_order_line,
+    change_order_shipping,
+    change_setting,
+    remove_order_line,
+    request_order_confirmation,
+)
 from core.handlers.order_status import backorder_line, change_order_status
 from core.handlers.orders import ingest_order
 from core.handlers.outbound import queue_outbound
@@ -41,6 +52,7 @@ from core.storage.engine import make_engine
 from core.storage.migrate import upgrade
 from core.storage.uow import SqlUnitOfWorkFactory
 from hub.config import Config
+from hub.count_cache import CountCache
 
 COMMAND_HANDLERS = {
     commands.ReceiveDocument: receive_document,
@@ -69,9 +81,59 @@ COMMAND_HANDLERS = {
     commands.ChangeOrderStatus: change_order_status,
     commands.BackorderLine: backorder_line,
     # customers and teams
+    commands.AddCustomer: customers.add_customer,
+    commands.ChangeCustomer: customers.change_customer,
+    commands.AddContact: customers.add_contact,
+    commands.ChangeContact: customers.change_contact,
+    commands.AddAddress: customers.add_address,
+    commands.ChangeAddress: customers.change_address,
+    commands.AddCustomerGroup: customers.add_customer_group,
+    commands.ChangeCustomerGroup: customers.change_customer_group,
+    commands.AddSalesTeam: customers.add_sales_team,
+    commands.JoinTeam: customers.join_team,
+    commands.LeaveTeam: customers.leave_team,
     # products and pricing
+    commands.AddProduct: catalog.add_product,
+    commands.ChangeProduct: catalog.change_product,
+    commands.SetProductSupplier: catalog.set_product_supplier,
+    commands.SetLevelPrice: catalog.set_level_price,
+    commands.SetPriceBreak: catalog.set_price_break,
+    commands.AddPriceLevel: catalog.add_price_level,
+    commands.ChangePriceLevel: catalog.change_price_level,
+    commands.SetTaxRate: sales_settings.set_tax_rate,
+    commands.AddShippingRange: sales_settings.add_shipping_range,
+    commands.ChangeShippingRange: sales_settings.change_shipping_range,
+    commands.AddDiscountCode: sales_settings.add_discount_code,
+    commands.GenerateDiscountCodes: sales_settings.generate_discount_codes,
+    commands.RedeemDiscountCode: sales_settings.redeem_discount_code,
+    commands.AddBranch: sales_settings.add_branch,
+    commands.ChangeBranch: sales_settings.change_branch,
     # order editing
+    commands.AddOrderLine: add_order_line,
+    commands.ChangeOrderLine: change_order_line,
+    commands.RemoveOrderLine: remove_order_line,
+    commands.ChangeOrderAddresses: change_order_addresses,
+    commands.ChangeOrderShipping: change_order_shipping,
+    commands.AddOrderComment: add_order_comment,
+    commands.RequestOrderConfirmation: request_order_confirmation,
+    commands.ChangeSetting: change_setting,
     # quotes and RFQs
+    commands.CreateQuote: quotes.create_quote,
+    commands.ChangeQuote: quotes.change_quote,
+    commands.AddQuoteVersion: quotes.add_quote_version,
+    commands.ChangeQuoteVersion: quotes.change_quote_version,
+    commands.AddQuoteLines: quotes.add_quote_lines,
+    commands.ChangeQuoteLine: quotes.change_quote_line,
+    commands.SendQuoteVersion: quotes.send_quote_version,
+    commands.ConvertQuote: quotes.convert_quote,
+    commands.ReceiveRfq: rfqs.receive_rfq,
+    commands.QuoteRfq: rfqs.quote_rfq,
+    commands.DeclineRfq: rfqs.decline_rfq,
+    commands.CreateCart: carts.create_cart,
+    commands.ChangeCart: carts.change_cart,
+    commands.AddCartLines: carts.add_cart_lines,
+    commands.ChangeCartLine: carts.change_cart_line,
+    commands.SubmitCart: carts.submit_cart,
 }
 
 
@@ -104,6 +166,10 @@ class App:
     engine: Engine
     uow_factory: SqlUnitOfWorkFactory
     bus: MessageBus
+    counts: CountCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.counts = CountCache(lambda: self.uow_factory.commits)
 
     def close(self) -> None:
         self.engine.dispose()

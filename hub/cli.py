@@ -11,10 +11,13 @@ from core.errors import OrderB2BError
 from hub.cli_errors import CliUsageError
 from hub.fulfilment_cli import FulfilmentUsageError
 from hub.fulfilment_cli import add_parsers as add_fulfilment_parsers
+from hub.order_edit_cli import add_parsers as add_order_edit_parsers
 from hub.outbound_cli import OutboundUsageError
 from hub.outbound_cli import add_parsers as add_outbound_parsers
 from hub.partners_cli import PartnerUsageError
 from hub.partners_cli import add_parsers as add_partner_parsers
+from hub.quotes_cli import add_parsers as add_quote_parsers
+from hub.settings_cli import add_parsers as add_settings_parsers
 from hub.staff_cli import StaffUsageError
 from hub.staff_cli import add_parsers as add_staff_parsers
 
@@ -73,6 +76,9 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--customers", type=int, help="also generate this many customers (default: orders / 5)"
     )
+    demo.add_argument(
+        "--products", type=int, default=0, help="also generate this many catalogue products"
+    )
     demo.set_defaults(action=_demo)
 
     for name, action, text in (
@@ -94,9 +100,18 @@ def _parser() -> argparse.ArgumentParser:
     add_fulfilment_parsers(commands, _app)
     add_staff_parsers(commands, _app)
     # customers and teams
+    from hub.customers_cli import add_parsers as add_customer_parsers
+
+    add_customer_parsers(commands, _app)
     # products and pricing
+    from hub.catalog_cli import add_parsers as add_catalog_parsers
+
+    add_catalog_parsers(commands, _app)
     # order editing
+    add_order_edit_parsers(commands, _app)
+    add_settings_parsers(commands, _app)
     # quotes and RFQs
+    add_quote_parsers(commands, _app)
 
     queues = commands.add_parser("queues", help="queue depths and dead letters")
     queues.add_argument("--json", action="store_true")
@@ -139,8 +154,8 @@ def _demo(args) -> int:
     from hub.demo import load_demo, order_request
     from hub.ingest import ingest_bytes
 
-    if args.orders < 0 or (args.customers or 0) < 0:
-        raise UsageError("--orders and --customers must be 0 or more")
+    if args.orders < 0 or (args.customers or 0) < 0 or args.products < 0:
+        raise UsageError("--orders, --customers and --products must be 0 or more")
     app = _app()
     password = load_demo(app.uow_factory)
     if password is None:
@@ -157,6 +172,10 @@ def _demo(args) -> int:
     customers = args.orders // 5 if args.customers is None else args.customers
     if args.orders or customers:
         _demo_bulk(app, args.orders, customers, again=password is None)
+    if args.products:
+        from hub.demo_data import load_products
+
+        print(f"{load_products(app, args.products)} products generated")
     return 0
 
 
@@ -360,7 +379,7 @@ def _orders_backorder(args) -> int:
 def _orders_show(args) -> int:
     from core.storage.queries import order_detail
 
-    detail = order_detail(_app().engine, args.number)
+    detail = order_detail(_app().engine, args.number, viewer=_staff_actor().name)
     if args.json:
         print(json.dumps(detail, indent=2))
         return 0

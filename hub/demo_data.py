@@ -1,9 +1,14 @@
-"""Bulk demo data: many customers and orders, to try the lists and measure the API.
+"""Bulk demo data: many customers, orders and products, to try the lists and search
+and measure the API.
 
 Orders are created through `ingest_orders` in batches, so numbering, history and
 events are those of real orders. Their received dates (over the last two years),
 statuses and customers are then set with one UPDATE per batch: demo history, not
 a workflow replay.
+
+Products (with suppliers and their part numbers) are written in bulk with binary
+COPY on PostgreSQL, each with its creation in the history; the price levels, tax
+rates, shipping ranges and branches the demo needs go through the commands.
 """
 
 from __future__ import annotations
@@ -21,8 +26,11 @@ from core.canonical import Address, CanonicalOrder, Contact, OrderLine
 from core.commands import IngestOrder
 from core.handlers.orders import CREATED, ingest_orders
 from core.model.customers import Customer
-from core.model.products import Product
-from core.storage import tables
+from core.model.products import Product, search_tokens
+from core.storage import history, tables
+from core.storage.bulk import insert_rows
+from core.storage.catalog import write_search_tokens
+from core.storage.keys import draw_keys
 from hub.bootstrap import App
 from hub.delivery import InProcessDelivery
 from hub.demo import DEMO_ACTOR, PARTNERS, PRODUCTS, demo_product
@@ -337,3 +345,271 @@ def _backdate(app: App, made: list[tuple[PlannedOrder, str]]) -> None:
     ]
     with app.engine.begin() as connection:
         connection.execute(statement, rows)
+
+
+# ---------------------------------------------------------------- products
+
+PRODUCT_BATCH = 2000
+# (our prefix, category, {product: its variants}, unit, weight range lb, cost range)
+KINDS = (
+    ("TNR", "Toner & ink", {
+        "Toner cartridge": ("black", "black, high yield", "cyan", "magenta", "yellow"),
+        "Ink cartridge": ("black", "tri-colour", "photo black", "cyan, XL"),
+        "Drum unit": ("black", "colour", "imaging, 4-pack")}, "EA", ("0.4", "3.5"), ("18", "240")),
+    ("PPR", "Paper", {
+        "Copy paper": ("letter, 10 reams", "legal, 10 reams", "A4, 5 reams", "letter, recycled"),
+        "Cardstock": ("white, 65 lb, 250 sheets", "ivory, 80 lb, 250 sheets"),
+        "Notebook": ("college ruled, 24/case", "wide ruled, 24/case")}, "CS",
+        ("20", "52"), ("24", "90")),
+    ("FUR", "Furniture", {
+        "Task chair": ("black mesh", "grey fabric", "high back, leather"),
+        "Filing cabinet": ("4-drawer, letter", "2-drawer, lateral", "mobile pedestal"),
+        "Standing desk": ("60 x 30 in, walnut", "48 x 24 in, white", "electric, dual motor"),
+        "Bookcase": ("5-shelf, cherry", "3-shelf, black")}, "EA", ("18", "140"), ("90", "780")),
+    ("CBL", "Cables", {
+        "USB-C cable": ("1 m", "2 m", "braided, 2 m", "100 W, 3 m"),
+        "HDMI cable": ("6 ft", "10 ft", "8K, 2 m"),
+        "Ethernet patch cable": ("Cat6, 7 ft", "Cat6a, 14 ft", "Cat5e, 3 ft, 10-pack"),
+        "Power cord": ("6 ft, C13", "10 ft, C13 to C14")}, "EA", ("0.1", "0.9"), ("2.10", "28")),
+    ("MON", "Displays", {
+        "Monitor": ("24-inch FHD", "27-inch QHD", "27-inch 4K", "32-inch 4K, USB-C"),
+        "Touch display": ("22-inch FHD", "55-inch interactive"),
+        "Portable monitor": ("15.6-inch USB-C",)}, "EA", ("4", "24"), ("120", "940")),
+    ("JAN", "Janitorial", {
+        "Hand sanitiser": ("gel, 1 gal, 4/case", "foam refill, 1200 ml, 2/case"),
+        "Trash liners": ("33 gal, 250/case", "13 gal, 500/case"),
+        "Paper towels": ("multifold, 16/case", "roll, 12/case"),
+        "Disinfectant": ("spray, 12/case", "wipes, 6/case")}, "CS", ("6", "38"), ("14", "110")),
+    ("TEC", "Technology", {
+        "Wireless mouse": ("black", "ergonomic", "silent click"),
+        "Keyboard": ("wireless, full size", "USB, compact", "ergonomic, split"),
+        "Headset": ("USB-C, stereo", "Bluetooth, noise-cancelling", "mono, USB-A"),
+        "Docking station": ("USB-C, dual 4K", "Thunderbolt 4"),
+        "Webcam": ("1080p", "4K, with privacy shutter")}, "EA", ("0.2", "2.5"), ("9", "260")),
+    ("OFF", "Office supplies", {
+        "Ballpoint pens": ("medium, blue, 12/box", "fine, black, 12/box"),
+        "Sticky notes": ("3 x 3 in, yellow, 12 pads", "3 x 5 in, assorted, 24 pads"),
+        "Binder": ("3-ring, 2 in, black", "3-ring, 1 in, white, 12/box"),
+        "Stapler": ("full strip, black", "heavy duty, 100 sheets"),
+        "Address labels": ("1 x 2-5/8 in, 3000/box", "2 x 4 in, 1000/box")}, "BX",
+        ("0.2", "4"), ("2.40", "48")),
+)  # fmt: skip
+# (maker, part number style: letters before digits, digits, letters after)
+MAKERS = {
+    "TNR": (("Brother", "TN-", 3, "BK"), ("HP", "CF", 3, "A"), ("Canon", "CRG-", 3, "H"),
+            ("Lexmark", "B2", 4, "X"), ("Xerox", "106R0", 4, "")),
+    "PPR": (("Hammermill", "HM-", 5, ""), ("Boise", "BPC-", 4, "C"), ("Mead", "0", 4, "")),
+    "FUR": (("HON", "HVL", 3, ""), ("Steelcase", "462", 5, ""), ("Bush", "WC", 5, "03")),
+    "CBL": (("Anker", "A8", 3, ""), ("Belkin", "F2CU0", 3, "-2M"),
+            ("Tripp Lite", "N201-", 3, "BL")),
+    "MON": (("Dell", "U", 4, "QE"), ("LG", "27UP", 3, "-W"), ("Samsung", "LS", 2, "T")),
+    "JAN": (("Purell", "96", 2, "-04"), ("Clorox", "CLO", 5, ""),
+            ("Georgia-Pacific", "GPC", 5, "")),
+    "TEC": (("Logitech", "910-00", 4, ""), ("Jabra", "", 4, "-599"), ("Kensington", "K3", 4, "")),
+    "OFF": (("Skilcraft", "7510-01-", 6, ""), ("Post-it", "654-", 2, "YW"),
+            ("Avery", "0", 4, ""), ("Swingline", "S70", 5, "")),
+}  # fmt: skip
+# (supplier code, part number prefix, digits)
+DISTRIBUTORS = (
+    ("ingram", "ING-", 7),
+    ("synnex", "SYX", 7),
+    ("dandh", "DH", 6),
+    ("essendant", "ESS", 6),
+    ("sp-richards", "SPR-", 5),
+)
+
+
+def load_products(
+    app: App, count: int, *, seed: int | None = None, progress: Callable[[str], None] | None = None
+) -> int:
+    """Add `count` catalogue products, each with one to three suppliers, in bulk
+    (binary COPY on PostgreSQL) with their history; then the demo price levels,
+    tax rates, shipping ranges and branches if missing. Returns how many were made."""
+    say = progress or _stderr
+    rng = random.Random(seed)
+    with app.engine.connect() as connection:
+        first = (connection.scalar(select(func.count()).select_from(tables.products)) or 0) + 1
+    made = 0
+    for start in range(first, first + count, PRODUCT_BATCH):
+        numbers = range(start, min(start + PRODUCT_BATCH, first + count))
+        with app.engine.begin() as connection:
+            _write_products(connection, numbers, rng)
+        made += len(numbers)
+        say(f"{made} of {count} products generated")
+    if app.engine.dialect.name == "postgresql":
+        # Searches read the GIN index's pending entries one by one until a vacuum
+        # merges them: merge them now, and give the planner the new statistics.
+        with app.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "SELECT gin_clean_pending_list('ix_products_search_vector'::regclass)"
+            )
+            connection.exec_driver_sql("ANALYZE products, product_suppliers")
+    _add_pricing_tables(app, rng)
+    return made
+
+
+def _write_products(connection, numbers: range, rng: random.Random) -> None:
+    """One batch: products, their suppliers and one history row each, bulk written."""
+    now = datetime.now(UTC)
+    keys = draw_keys(connection, {"products": len(numbers)})["products"]
+    products = [_product_row(key, n, rng, now) for key, n in zip(keys, numbers, strict=True)]
+    suppliers = [_supplier_rows(p, rng, now) for p in products]
+    supplier_keys = iter(
+        draw_keys(connection, {"product_suppliers": sum(map(len, suppliers))})["product_suppliers"]
+    )
+    for rows in suppliers:
+        for row in rows:
+            row["id"] = next(supplier_keys)
+    insert_rows(connection, tables.products, products)
+    insert_rows(connection, tables.product_suppliers, [r for rows in suppliers for r in rows])
+    write_search_tokens(
+        connection,
+        {p["id"]: _search_tokens(p, rows) for p, rows in zip(products, suppliers, strict=True)},
+    )
+    made = [
+        history.created_row(
+            tables.products,
+            "product",
+            product,
+            DEMO_ACTOR,
+            now,
+            {"suppliers": (tables.product_suppliers, rows)},
+        )
+        for product, rows in zip(products, suppliers, strict=True)
+    ]
+    insert_rows(connection, tables.history, made)
+
+
+def _search_tokens(product: dict, suppliers: list[dict]) -> list[str]:
+    parts = [product["sku"], product["manufacturer_part_id"]]
+    texts = (product["description"], product["manufacturer_name"])
+    return search_tokens(texts, parts + [s["supplier_part_id"] for s in suppliers])
+
+
+def _product_row(key: int, n: int, rng: random.Random, now: datetime) -> dict:
+    prefix, category, kinds, unit, weights, costs = rng.choice(KINDS)
+    noun = rng.choice(tuple(kinds))
+    maker, letters, digits, suffix = rng.choice(MAKERS[prefix])
+    maker_part = f"{letters}{rng.randrange(10**digits):0{digits}d}{suffix}"
+    cost = _between(rng, costs)
+    markup = Decimal(rng.choice(("1.18", "1.25", "1.32", "1.40", "1.55")))
+    return {
+        "id": key,
+        "sku": f"{prefix}-{n:06d}",
+        "description": f"{noun}, {rng.choice(kinds[noun])}",
+        "manufacturer_name": maker,
+        "manufacturer_part_id": maker_part,
+        "unit_of_measure": unit,
+        "list_price": (cost * markup).quantize(Decimal("0.01")),
+        "cost": cost,
+        "currency": "USD",
+        "weight": _between(rng, weights),
+        "category": category,
+        "created_at": now,
+        "updated_at": now,
+        "archived": False,
+    }
+
+
+def _supplier_rows(product: dict, rng: random.Random, now: datetime) -> list[dict]:
+    chosen = rng.sample(DISTRIBUTORS, rng.randint(1, 3))
+    rows = []
+    for position, (code, prefix, digits) in enumerate(chosen):
+        factor = Decimal(rng.choice(("0.96", "0.98", "1.00", "1.02", "1.05")))
+        rows.append(
+            {
+                "product_id": product["id"],
+                "supplier_code": code,
+                "supplier_part_id": f"{prefix}{rng.randrange(10**digits):0{digits}d}",
+                "cost": (product["cost"] * factor).quantize(Decimal("0.01")),
+                "lead_time_days": rng.choice((1, 2, 2, 3, 5, 7, 14)),
+                "is_preferred": position == 0,
+                "created_at": now,
+                "updated_at": now,
+                "archived": False,
+            }
+        )
+    return rows
+
+
+def _between(rng: random.Random, bounds: tuple[str, str]) -> Decimal:
+    low, high = (Decimal(b) for b in bounds)
+    return (low + (high - low) * Decimal(rng.random())).quantize(Decimal("0.01"))
+
+
+PRICE_LEVELS = (
+    ("GSA", "GSA schedule", "list_discount", Decimal("8")),
+    ("RESELLER", "Resellers", "cost_markup", Decimal("12")),
+    ("CONTRACT", "State contract", "fixed", None),
+    ("EDU", "Schools and universities", "margin", Decimal("22")),
+)
+TAX_RATES = (
+    ("US", "NC", None, "4.75", "North Carolina state sales tax"),
+    ("US", "NC", "283", "7.00", "Cumberland County, NC"),
+    ("US", "VA", None, "5.30", "Virginia sales tax"),
+    ("US", "TX", None, "6.25", "Texas state sales tax"),
+    ("US", "TX", "782", "8.25", "San Antonio, TX"),
+    ("US", "CA", None, "7.25", "California state sales tax"),
+    ("US", "MA", None, "6.25", "Massachusetts sales tax"),
+)
+SHIPPING_RANGES = (
+    ("Ground", "order_value", "0", "100", "12.50"),
+    ("Ground", "order_value", "100", "500", "24.95"),
+    ("Ground", "order_value", "500", None, "0.00"),
+    ("2nd Day Air", "weight", "0", "10", "29.00"),
+    ("2nd Day Air", "weight", "10", "50", "64.00"),
+    ("Next Day Air", "weight", "0", "10", "58.00"),
+    ("Next Day Air", "weight", "10", "50", "119.00"),
+    ("Freight LTL", "weight", "150", None, "189.00"),
+    ("Will call", "order_value", "0", None, "0.00"),
+)
+BRANCHES = (
+    ("RAL", "Raleigh warehouse", "4300 Wake Forest Rd", "Raleigh", "NC", "27609",
+     "+1 919 555 0140", True),
+    ("NOR", "Norfolk counter", "1968 Gilbert St", "Norfolk", "VA", "23511",
+     "+1 757 555 0123", True),
+    ("SAT", "San Antonio office", "2250 Stanley Rd", "San Antonio", "TX", "78234",
+     "+1 210 555 0188", False),
+)  # fmt: skip
+PRICED_PRODUCTS = 40
+
+
+def _add_pricing_tables(app: App, rng: random.Random) -> None:
+    """Price levels (with contract prices and quantity breaks on the first products),
+    tax rates, shipping ranges and branches, through the commands so they have their
+    history; each only where none exist yet."""
+    from core import commands
+    from core.storage import catalog_queries as catalog
+
+    execute = app.bus.execute
+    if not catalog.list_price_levels(app.engine):
+        for code, name, kind, percent in PRICE_LEVELS:
+            execute(commands.AddPriceLevel(code, name, kind, percent), DEMO_ACTOR)
+        products = tables.products.c
+        with app.engine.connect() as connection:
+            priced = connection.execute(
+                select(products.sku, products.list_price, products.cost)
+                .order_by(products.id)
+                .limit(PRICED_PRODUCTS)
+            ).all()
+        for sku, list_price, cost in priced:
+            if list_price is None or cost is None:
+                continue
+            contract = (cost + (list_price - cost) * Decimal("0.6")).quantize(Decimal("0.01"))
+            execute(commands.SetLevelPrice(sku, "CONTRACT", contract), DEMO_ACTOR)
+            quantity = Decimal(rng.choice((10, 12, 24, 50)))
+            bulk = (list_price * Decimal("0.9")).quantize(Decimal("0.01"))
+            execute(commands.SetPriceBreak(sku, None, quantity, bulk), DEMO_ACTOR)
+    if not catalog.list_tax_rates(app.engine):
+        for country, state, prefix, rate, name in TAX_RATES:
+            execute(commands.SetTaxRate(country, Decimal(rate), name, state, prefix), DEMO_ACTOR)
+    if not catalog.list_shipping_ranges(app.engine):
+        for method, basis, low, high, price in SHIPPING_RANGES:
+            command = commands.AddShippingRange(
+                method, basis, Decimal(low), Decimal(high) if high else None, Decimal(price)
+            )
+            execute(command, DEMO_ACTOR)
+    if not catalog.list_branches(app.engine):
+        for code, name, street, city, state, postal, phone, pickup in BRANCHES:
+            fields = {"state": state, "postal_code": postal, "phone": phone, "pickup": pickup}
+            execute(commands.AddBranch(code, name, street, city, "US", fields), DEMO_ACTOR)

@@ -22,6 +22,7 @@ from twisted.web.server import Site
 
 from core.storage import dead_letters, outbox
 from core.storage.statistics import StatisticsKeeper
+from hub.activity_writer import ActivityWriter
 from hub.amqp.consumer import QueueConsumer
 from hub.amqp.relay import OutboxRelay
 from hub.amqp.topology import Topology
@@ -34,6 +35,8 @@ from hub.http.limits import bounded_request_factory
 from hub.http.openapi import OpenApiResource
 from hub.http.ops import HealthResource, MetricsResource
 from hub.http.punchout import PunchOutResource
+from hub.http.quote_portal import QuotePortalResource
+from hub.http.rfq_form import RfqFormResource
 from hub.intake import CxmlIntake
 from hub.metrics import Metrics
 from hub.partners import PartnerDirectory
@@ -179,7 +182,9 @@ def make_service(app: App, reactor=default_reactor) -> service.MultiService:
         # thread checks the next documents while the first waits for its commit.
         for n in range(1 if config.embedded else config.intake_threads):
             WorkerThreadService(f"intake-{n}", intake_queue).setServiceParent(root)
-        site = build_site(app, reactor, pool, metrics, intake_queue)
+        activity_writer = ActivityWriter(app.engine)
+        WorkerThreadService("activity", activity_writer).setServiceParent(root)
+        site = build_site(app, reactor, pool, metrics, intake_queue, activity_writer)
         HttpService(site, config.http_host, config.http_port, reactor).setServiceParent(root)
     return root
 
@@ -259,10 +264,10 @@ def _x12_resource(app: App, reactor, pool: ThreadPool, metrics: Metrics):
     return X12Resource(intake, reactor, pool, metrics)
 
 
-def _api_resource(app: App, reactor, pool: ThreadPool):
+def _api_resource(app: App, reactor, pool: ThreadPool, activity_writer):
     from hub.api.resource import ApiResource
 
-    return ApiResource(app, reactor, pool)
+    return ApiResource(app, reactor, pool, activity_writer)
 
 
 def _version() -> str:
@@ -283,7 +288,14 @@ def _chain(first, second):
     return both
 
 
-def build_site(app: App, reactor, pool: ThreadPool, metrics: Metrics, intake: IntakeQueue) -> Site:
+def build_site(
+    app: App,
+    reactor,
+    pool: ThreadPool,
+    metrics: Metrics,
+    intake: IntakeQueue,
+    activity_writer: ActivityWriter | None = None,
+) -> Site:
     config = app.config
     metrics.gauge(
         "orderb2b_outbox_backlog",
@@ -305,9 +317,11 @@ def build_site(app: App, reactor, pool: ThreadPool, metrics: Metrics, intake: In
     checks = {"database": database_check(app.engine), "broker": broker_check(config.amqp_url)}
     root.putChild(b"healthz", HealthResource(reactor, pool, checks))
     root.putChild(b"metrics", MetricsResource(reactor, pool, metrics))
+    root.putChild(b"quote", QuotePortalResource(app, reactor, pool))
+    root.putChild(b"rfq", RfqFormResource(app.bus, reactor, pool))
     api = Resource()
     api.putChild(b"openapi.json", OpenApiResource(_version()))
-    api.putChild(b"v1", _api_resource(app, reactor, pool))
+    api.putChild(b"v1", _api_resource(app, reactor, pool, activity_writer))
     root.putChild(b"api", api)
     site = TrackingSite(root)
     site.requestFactory = bounded_request_factory(config.max_document_bytes)

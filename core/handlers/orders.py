@@ -13,6 +13,8 @@ from typing import NamedTuple
 from core import commands, events, ports
 from core.canonical import CanonicalOrder
 from core.errors import OrderB2BError
+from core.handlers.order_edits import confirmation_requested
+from core.model.order_edits import CONFIRMATION_EMAIL
 from core.model.orders import Order, format_number
 
 CREATED, AMENDED, CANCELLED, DUPLICATE, FLAGGED = (
@@ -48,11 +50,28 @@ def ingest_orders(
     batch: Sequence[commands.IngestOrder], uow: ports.UnitOfWork
 ) -> list[tuple[str, str]]:
     known = uow.orders.find_external_many({_key(c.order) for c in batch})
-    new_keys = {_key(c.order) for c in batch if _may_create(c.order)}
-    new_count = len(new_keys - known.keys())
+    new_keys = {_key(c.order) for c in batch if _may_create(c.order)} - known.keys()
+    new_count = len(new_keys)
     numbers = iter(uow.next_numbers("order", new_count)) if new_count else iter(())
+    # The customers new orders belong to, by partner code: one lookup per batch.
+    customers = uow.customers.ids_by_partner({p for _, p, _ in new_keys}) if new_count else {}
     with uow.no_autoflush():
-        return [_ingest(c.order, c.document_id, known, numbers, uow) for c in batch]
+        results = [_ingest(c.order, c.document_id, known, numbers, uow, customers) for c in batch]
+    # The confirmation email setting: read once per batch, and only for new orders.
+    if new_count and uow.settings.get(CONFIRMATION_EMAIL):
+        _request_confirmations(batch, results, uow)
+    return results
+
+
+def _request_confirmations(batch, results: list[tuple[str, str]], uow) -> None:
+    for command, (outcome, number) in zip(batch, results, strict=True):
+        order = command.order
+        if outcome == CREATED and order.buyer_contact.email:
+            contact = order.buyer_contact
+            event = confirmation_requested(
+                number, contact.email, order.buyer_organisation, contact.name
+            )
+            uow.emit(event)
 
 
 def _may_create(order: CanonicalOrder) -> bool:
@@ -66,7 +85,7 @@ def _key(order: CanonicalOrder) -> Key:
 
 
 def _ingest(
-    order, document_id, known: dict[Key, Order | NewOrder], numbers, uow
+    order, document_id, known: dict[Key, Order | NewOrder], numbers, uow, customers
 ) -> tuple[str, str]:
     existing = known.get(_key(order)) or _find_by_reference(order, uow)
     if order.change_kind == "new":
@@ -75,13 +94,14 @@ def _ingest(
         if existing is not None:
             return _amend(_loaded(existing, uow), order, document_id, uow)
         number = format_number(next(numbers))
-        _create(order, document_id, number, uow)
+        _create(order, document_id, number, uow, customers.get(order.partner))
         known[_key(order)] = NewOrder(number, order.source_document_id, order.source_version)
         return CREATED, number
     existing = _loaded(existing, uow)
     if existing is None and order.change_kind == "cancel" and order.channel in SNAPSHOT_CHANNELS:
         # A marketplace order cancelled before we first saw it: kept, as cancelled.
-        _, number = _ingest(replace(order, change_kind="new"), document_id, known, numbers, uow)
+        new = replace(order, change_kind="new")
+        _, number = _ingest(new, document_id, known, numbers, uow, customers)
         return _cancel(uow.orders.get(number), order, document_id, uow)
     if existing is None:
         raise OrderNotYetKnown(
@@ -116,8 +136,8 @@ def _find_by_reference(order: CanonicalOrder, uow: ports.UnitOfWork) -> Order | 
     return uow.orders.find_by_source_document(order.channel, order.partner, order.changes_order_ref)
 
 
-def _create(order: CanonicalOrder, document_id, number: str, uow) -> None:
-    uow.orders.create(number, order, document_id)
+def _create(order: CanonicalOrder, document_id, number: str, uow, customer_id) -> None:
+    uow.orders.create(number, order, document_id, customer_id=customer_id)
     uow.emit(
         events.OrderReceived(
             number, order.channel, order.partner, order.external_order_id, document_id

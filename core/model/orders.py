@@ -36,7 +36,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "in_progress": _MOVING | {"backordered", "on_hold", "cancelled"},
     "backordered": _MOVING | {"in_progress", "on_hold", "cancelled"},
     "partially_shipped": frozenset({"shipped", "invoiced", "on_hold"}),
-    "on_hold": OPEN | {"cancelled"},
+    # shipped: while it was held, an edit took away all that was still to ship.
+    "on_hold": OPEN | {"shipped", "cancelled"},
     "shipped": frozenset({"invoiced", "closed"}),
     "invoiced": frozenset({"closed"}),
     "closed": frozenset(),

@@ -182,21 +182,33 @@ class ApiToken:
         return token, text
 
     def matches(self, text: str) -> bool:
-        return hmac.compare_digest(self.token_hash, hash_token(text))
+        return token_matches(self.token_hash, text)
 
     def usable(self, now: datetime) -> bool:
-        if self.revoked_at is not None:
-            return False
-        return self.expires_at is None or _aware(self.expires_at) > now
+        return token_usable(self.revoked_at, self.expires_at, now)
 
     def revoke(self) -> None:
         if self.revoked_at is None:
             self.revoked_at = datetime.now(UTC)
 
     def used(self, now: datetime) -> None:
-        last = self.last_used_at
-        if last is None or now - _aware(last) >= TOKEN_USE_RESOLUTION:
+        if use_worth_noting(self.last_used_at, now):
             self.last_used_at = now
+
+
+def token_usable(revoked_at: datetime | None, expires_at: datetime | None, now: datetime) -> bool:
+    if revoked_at is not None:
+        return False
+    return expires_at is None or _aware(expires_at) > now
+
+
+def use_worth_noting(last_used_at: datetime | None, now: datetime) -> bool:
+    """Whether a token's last use is old enough to write the new one (once a minute)."""
+    return last_used_at is None or now - _aware(last_used_at) >= TOKEN_USE_RESOLUTION
+
+
+def token_matches(token_hash: str, text: str) -> bool:
+    return hmac.compare_digest(token_hash, hash_token(text))
 
 
 def _aware(moment: datetime) -> datetime:

@@ -1,7 +1,7 @@
 """The activity log: what each staff member did, when, to which document.
 
-A record is one INSERT, cheap enough for every API call, reads of customer data
-included. Rows are never changed or deleted.
+A record is one row, written with the change it describes or, for API calls (reads
+of customer data included), in batches by the hub. Rows are never changed or deleted.
 """
 
 from __future__ import annotations
@@ -32,27 +32,54 @@ def record(
 ) -> None:
     """Record one action. A principal is a signed-in staff member; an actor is recorded
     by its name (a staff actor such as the CLI's `cli:jdoe`) or kind and name."""
+    row = entry(
+        principal,
+        action,
+        at=datetime.now(UTC),
+        document_type=document_type,
+        document_id=document_id,
+        detail=detail,
+        remote_addr=remote_addr,
+    )
+    if isinstance(connection_or_engine, Engine):
+        record_many(connection_or_engine, [row])
+    else:
+        connection_or_engine.execute(insert(tables.activity_log), [row])
+
+
+def record_many(engine: Engine, rows: list[dict]) -> None:
+    """Write records made by `entry`, in one statement."""
+    with engine.begin() as connection:
+        connection.execute(insert(tables.activity_log), rows)
+
+
+def entry(
+    principal: Principal | Actor,
+    action: str,
+    *,
+    at: datetime,
+    document_type: str | None = None,
+    document_id: str | None = None,
+    detail: dict | None = None,
+    remote_addr: str | None = None,
+) -> dict[str, Any]:
+    """One activity row, to be written by `record_many`."""
     if isinstance(principal, Principal):
         staff_id, username = principal.staff_id, principal.username
     elif principal.kind == "staff":
         staff_id, username = None, principal.name
     else:
         staff_id, username = None, f"{principal.kind}:{principal.name}"
-    statement = insert(tables.activity_log).values(
-        at=datetime.now(UTC),
-        staff_id=staff_id,
-        username=username,
-        action=action,
-        document_type=document_type,
-        document_id=None if document_id is None else str(document_id),
-        detail=detail,
-        remote_addr=remote_addr,
-    )
-    if isinstance(connection_or_engine, Engine):
-        with connection_or_engine.begin() as connection:
-            connection.execute(statement)
-    else:
-        connection_or_engine.execute(statement)
+    return {
+        "at": at,
+        "staff_id": staff_id,
+        "username": username,
+        "action": action,
+        "document_type": document_type,
+        "document_id": None if document_id is None else str(document_id),
+        "detail": detail,
+        "remote_addr": remote_addr,
+    }
 
 
 def list_activity(

@@ -2,17 +2,28 @@
 
 from sqlalchemy.orm import registry, relationship
 
-from core.model.customers import Customer
+from core.model.branches import Branch
+from core.model.carts import Cart, CartLine
+from core.model.comments import OrderComment
+from core.model.customers import Customer, CustomerAddress, CustomerContact, CustomerGroup
+from core.model.discount_codes import DiscountCode
 from core.model.documents import InboundDocument
 from core.model.invoices import Invoice, InvoiceLine
 from core.model.orders import Order, OrderLine
 from core.model.outbound import OutboundDocument
 from core.model.partners import Partner
-from core.model.products import Product
+from core.model.products import PriceBreak, PriceLevel, Product, ProductPrice, ProductSupplier
 from core.model.profiles import Profile
+from core.model.quotes import Quote, QuoteLine, QuoteVersion
+from core.model.rfqs import Rfq
 from core.model.shipments import Shipment, ShipmentLine
+from core.model.shipping_rates import ShippingRange
 from core.model.staff import ApiToken, StaffMember
+from core.model.tax import TaxRate
+from core.model.teams import SalesTeam, TeamMember
 from core.storage import tables
+from core.storage.catalog import map_catalog
+from core.storage.settings import Setting
 
 mapper_registry = registry(metadata=tables.metadata)
 _mapped = False
@@ -32,9 +43,30 @@ AUDIT_ROOTS = {
     Invoice: ("invoice", lambda i: i.id),
     InvoiceLine: ("invoice", lambda line: line.invoice_id),
     # customers and teams (0007)
+    CustomerContact: ("customer", lambda x: x.customer_id),
+    CustomerAddress: ("customer", lambda x: x.customer_id),
+    CustomerGroup: ("customer_group", lambda g: g.id),
+    SalesTeam: ("sales_team", lambda t: t.id),
+    TeamMember: ("sales_team", lambda m: m.team_id),
     # products and pricing (0008)
+    ProductSupplier: ("product", lambda s: s.product_id),
+    ProductPrice: ("product", lambda p: p.product_id),
+    PriceBreak: ("product", lambda b: b.product_id),
+    PriceLevel: ("price_level", lambda level: level.id),
+    TaxRate: ("tax_rate", lambda r: r.id),
+    ShippingRange: ("shipping_range", lambda r: r.id),
+    DiscountCode: ("discount_code", lambda c: c.id),
+    Branch: ("branch", lambda b: b.id),
     # order editing (0009)
+    OrderComment: ("order", lambda c: c.order_id),
+    Setting: ("setting", lambda s: s.id),
     # quotes and RFQs (0010)
+    Quote: ("quote", lambda q: q.id),
+    QuoteVersion: ("quote", lambda v: v.quote_id),
+    QuoteLine: ("quote", lambda line: line.version.quote_id),
+    Rfq: ("rfq", lambda r: r.id),
+    Cart: ("cart", lambda c: c.id),
+    CartLine: ("cart", lambda line: line.cart_id),
 }
 ENTITY_NAMES = {
     Order: "order",
@@ -50,9 +82,30 @@ ENTITY_NAMES = {
     Invoice: "invoice",
     InvoiceLine: "invoice_line",
     # customers and teams (0007)
+    CustomerContact: "customer_contact",
+    CustomerAddress: "customer_address",
+    CustomerGroup: "customer_group",
+    SalesTeam: "sales_team",
+    TeamMember: "team_member",
     # products and pricing (0008)
+    ProductSupplier: "product_supplier",
+    ProductPrice: "product_price",
+    PriceBreak: "price_break",
+    PriceLevel: "price_level",
+    TaxRate: "tax_rate",
+    ShippingRange: "shipping_range",
+    DiscountCode: "discount_code",
+    Branch: "branch",
     # order editing (0009)
+    OrderComment: "order_comment",
+    Setting: "setting",
     # quotes and RFQs (0010)
+    Quote: "quote",
+    QuoteVersion: "quote_version",
+    QuoteLine: "quote_line",
+    Rfq: "rfq",
+    Cart: "cart",
+    CartLine: "cart_line",
 }
 UNAUDITED_FIELDS = frozenset({"updated_at", "created_at", "secret_salt", "last_used_at"})
 # Recorded as changed, never with their values.
@@ -84,9 +137,33 @@ def map_domain() -> None:
     mapper_registry.map_imperatively(OutboundDocument, tables.outbound_documents)
     _map_fulfilment()
     # customers and teams (0007)
+    for cls, table in (
+        (CustomerContact, tables.customer_contacts),
+        (CustomerAddress, tables.customer_addresses),
+        (CustomerGroup, tables.customer_groups),
+        (SalesTeam, tables.sales_teams),
+        (TeamMember, tables.team_members),
+    ):
+        mapper_registry.map_imperatively(cls, table)
     # products and pricing (0008)
+    map_catalog(mapper_registry)
     # order editing (0009)
-    # quotes and RFQs (0010)
+    mapper_registry.map_imperatively(OrderComment, tables.order_comments)
+    mapper_registry.map_imperatively(Setting, tables.settings)
+    # quotes and RFQs (0010): a sent version's PDF is written apart, not kept in history
+    mapper_registry.map_imperatively(QuoteLine, tables.quote_lines)
+    order = tables.quote_lines.c.line_number
+    lines = relationship(QuoteLine, order_by=order, backref="version", lazy="selectin")
+    mapper_registry.map_imperatively(
+        QuoteVersion, tables.quote_versions, exclude_properties=["pdf"], properties={"lines": lines}
+    )
+    version_order = tables.quote_versions.c.version_number
+    versions = relationship(QuoteVersion, order_by=version_order, lazy="selectin")
+    mapper_registry.map_imperatively(Quote, tables.quotes, properties={"versions": versions})
+    mapper_registry.map_imperatively(Rfq, tables.rfqs)
+    mapper_registry.map_imperatively(CartLine, tables.cart_lines)
+    cart_lines = relationship(CartLine, order_by=tables.cart_lines.c.line_number, lazy="selectin")
+    mapper_registry.map_imperatively(Cart, tables.carts, properties={"lines": cart_lines})
     _mapped = True
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -13,7 +13,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from core.errors import NotFound, OrderB2BError
 from core.model.orders import STATUSES
-from core.storage import tables
+from core.storage import scope, tables
+from core.storage.comments import comments_of
 from core.storage.history import plain_value
 
 _orders = tables.orders.c
@@ -45,11 +46,13 @@ def list_orders(
     min_total: Decimal | None = None,
     max_total: Decimal | None = None,
     text: str | None = None,
+    groups: Collection[int] | None = None,
 ) -> list[dict]:
     """Newest first; `after` (an order number) continues a listing past that order,
     by key, so a page costs the same however deep it is. `since` (inclusive) and
     `until` (exclusive) bound when the hub received the order (created_at), not
-    the buyer's order date, which documents may leave out."""
+    the buyer's order date, which documents may leave out. `groups` limits the
+    list to the orders of those customer groups' customers (None: every order)."""
     query = (
         select(
             _orders.number,
@@ -65,6 +68,7 @@ def list_orders(
             _orders.created_at,
         )
         .where(*_conditions(engine, channel, partner, since, until, min_total, max_total, text))
+        .where(scope.order_condition(groups))
         .order_by(_orders.id.desc())
         .limit(limit)
     )
@@ -87,12 +91,14 @@ def order_counts(
     min_total: Decimal | None = None,
     max_total: Decimal | None = None,
     text: str | None = None,
+    groups: Collection[int] | None = None,
 ) -> dict[str, int]:
     """How many orders the same filters as list_orders find, in each status (every
     status named, with 0 where none), in one grouped query."""
     query = (
         select(_orders.status, func.count())
         .where(*_conditions(engine, channel, partner, since, until, min_total, max_total, text))
+        .where(scope.order_condition(groups))
         .group_by(_orders.status)
     )
     counts = dict.fromkeys(STATUSES, 0)
@@ -174,10 +180,17 @@ def _amount_value(engine: Engine, amount: Decimal):
     return amount
 
 
-def order_detail(engine: Engine, number: str) -> dict[str, Any]:
+def order_detail(
+    engine: Engine,
+    number: str,
+    groups: Collection[int] | None = None,
+    viewer: str | None = None,
+) -> dict[str, Any]:
+    """One order with its lines, history and the comments `viewer` may see; outside
+    `groups` it is not found, as if it did not exist."""
     with engine.connect() as connection:
         order = connection.execute(
-            select(tables.orders).where(_orders.number == number)
+            select(tables.orders).where(_orders.number == number, scope.order_condition(groups))
         ).one_or_none()
         if order is None:
             raise NotFound(f"no order {number}")
@@ -197,7 +210,13 @@ def order_detail(engine: Engine, number: str) -> dict[str, Any]:
         detail = _row(order)
         detail["lines"] = [_row(line, drop=("order_id",)) for line in lines]
         detail["history"] = [_row(entry, drop=("doc_type", "doc_id")) for entry in history]
+        detail["comments"] = _order_comments(connection, order.id, viewer)
     return detail
+
+
+def _order_comments(connection, order_id: int, viewer: str | None) -> list[dict[str, Any]]:
+    """Public comments and the viewer's own private ones, newest last."""
+    return comments_of(connection, order_id, viewer=viewer)
 
 
 def _row(row, drop: tuple[str, ...] = ()) -> dict[str, Any]:

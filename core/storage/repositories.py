@@ -34,8 +34,17 @@ class SqlOrderRepository(ports.OrderRepository):
     def add(self, order: Order) -> None:
         self.session.add(order)
 
-    def create(self, number: str, order: CanonicalOrder, document_id: int | None) -> None:
-        self._new.append(new_order_values(number, order, document_id, datetime.now(UTC)))
+    def create(
+        self,
+        number: str,
+        order: CanonicalOrder,
+        document_id: int | None,
+        *,
+        customer_id: int | None = None,
+    ) -> None:
+        header, lines = new_order_values(number, order, document_id, datetime.now(UTC))
+        header["customer_id"] = customer_id
+        self._new.append((header, lines))
 
     def write_new(self) -> None:
         """Insert the orders created since the last write, with their history rows."""

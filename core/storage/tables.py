@@ -17,6 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.dialects.postgresql import TSVECTOR
 
 from core.storage.types import Document, ExactDecimal
 
@@ -472,11 +473,431 @@ NEVER_DELETED = (
 
 # --- customers and teams (0007) ---
 
+sales_teams = Table(
+    "sales_teams",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    *_stamps(),
+)
+
+team_members = Table(
+    "team_members",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("team_id", Id, ForeignKey("sales_teams.id"), nullable=False),
+    # The scope of each API call is found from here by staff id.
+    Column("staff_id", Id, ForeignKey("staff.id"), nullable=False, index=True),
+    Column("role", String(16), nullable=False, server_default="member"),
+    *_stamps(),
+    UniqueConstraint("team_id", "staff_id"),
+)
+
+customer_groups = Table(
+    "customer_groups",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("price_level", String(32)),
+    Column("discount_percent", ExactDecimal),
+    Column("newsletter", Boolean, nullable=False, server_default=text("false")),
+    Column("team_id", Id, ForeignKey("sales_teams.id"), index=True),
+    Column("manager_id", Id, ForeignKey("staff.id"), index=True),
+    Column("takes_new_leads", Boolean, nullable=False, server_default=text("false")),
+    *_stamps(),
+    # At most one group is where new leads go.
+    Index(
+        "uq_customer_groups_takes_new_leads",
+        "takes_new_leads",
+        unique=True,
+        postgresql_where=text("takes_new_leads"),
+        sqlite_where=text("takes_new_leads"),
+    ),
+)
+
+# Columns added to customers by 0007, kept beside the tables they refer to.
+for _column in (
+    Column("status", String(16), nullable=False, server_default="customer"),
+    Column("group_id", Id, ForeignKey("customer_groups.id"), index=True),
+    Column("tax_exempt", Boolean, nullable=False, server_default=text("false")),
+    Column("tax_exempt_id", String(64)),
+    Column("net_terms_days", Integer),
+    Column("credit_limit", ExactDecimal),
+    Column("discount_percent", ExactDecimal),
+    Column("website", String(200)),
+    Column("notes", Text),
+):
+    customers.append_column(_column)
+Index("ix_customers_partner_code", customers.c.partner_code)
+# A scoped order list walks a customer's orders newest first.
+Index("ix_orders_customer_id_id", orders.c.customer_id, orders.c.id)
+
+customer_contacts = Table(
+    "customer_contacts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("customer_id", Id, ForeignKey("customers.id"), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("email", String(254)),
+    Column("phone", String(64)),
+    Column("role", String(100)),
+    Column("is_primary", Boolean, nullable=False, server_default=text("false")),
+    *_stamps(),
+)
+
+customer_addresses = Table(
+    "customer_addresses",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("customer_id", Id, ForeignKey("customers.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("label", String(100)),
+    Column("street1", String(200), nullable=False),
+    Column("street2", String(200)),
+    Column("city", String(100), nullable=False),
+    Column("state", String(100)),
+    Column("postal_code", String(32)),
+    Column("country", String(2), nullable=False),
+    Column("is_default", Boolean, nullable=False, server_default=text("false")),
+    *_stamps(),
+)
+
+CUSTOMER_TABLES = (
+    "sales_teams",
+    "team_members",
+    "customer_groups",
+    "customer_contacts",
+    "customer_addresses",
+)
+AUDITED = (*AUDITED, *CUSTOMER_TABLES)
+NEVER_DELETED = (*NEVER_DELETED, *CUSTOMER_TABLES)
+
 
 # --- products and pricing (0008) ---
+
+# Columns added to products by 0008. `search_vector` holds the tokens product search
+# matches (core.model.products.search_tokens): a tsvector with a GIN index on
+# PostgreSQL; on SQLite the same tokens as text, " tok1 tok2 ", scanned with LIKE
+# (its index there is partial on a false condition, so always empty: the schema is
+# the same on both, and SQLite keeps no copy it would not use).
+for _column in (
+    Column("weight", ExactDecimal),
+    Column("category", String(100)),
+    Column("search_vector", Text().with_variant(TSVECTOR(), "postgresql")),
+):
+    products.append_column(_column)
+Index(
+    "ix_products_search_vector",
+    products.c.search_vector,
+    postgresql_using="gin",
+    sqlite_where=text("0"),
+)
+Index("ix_products_category", products.c.category)
+
+product_suppliers = Table(
+    "product_suppliers",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("product_id", Id, ForeignKey("products.id"), nullable=False),
+    Column("supplier_code", String(64), nullable=False),
+    Column("supplier_part_id", String(100), nullable=False),
+    Column("cost", ExactDecimal),
+    Column("lead_time_days", Integer),
+    Column("is_preferred", Boolean, nullable=False, server_default=text("false")),
+    *_stamps(),
+    UniqueConstraint("product_id", "supplier_code"),
+    Index("ix_product_suppliers_part", "supplier_code", "supplier_part_id"),
+)
+
+price_levels = Table(
+    "price_levels",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("code", String(32), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("percent", ExactDecimal),
+    *_stamps(),
+)
+
+product_prices = Table(
+    "product_prices",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("product_id", Id, ForeignKey("products.id"), nullable=False),
+    Column("level_code", String(32), ForeignKey("price_levels.code"), nullable=False),
+    Column("unit_price", ExactDecimal, nullable=False),
+    *_stamps(),
+    UniqueConstraint("product_id", "level_code"),
+)
+
+price_breaks = Table(
+    "price_breaks",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("product_id", Id, ForeignKey("products.id"), nullable=False, index=True),
+    Column("level_code", String(32), ForeignKey("price_levels.code")),
+    Column("min_quantity", ExactDecimal, nullable=False),
+    Column("unit_price", ExactDecimal, nullable=False),
+    *_stamps(),
+)
+
+tax_rates = Table(
+    "tax_rates",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("country", String(2), nullable=False),
+    Column("state", String(64)),
+    Column("postal_prefix", String(16)),
+    Column("rate", ExactDecimal, nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+    *_stamps(),
+    Index("ix_tax_rates_place", "country", "state", "postal_prefix"),
+)
+
+shipping_ranges = Table(
+    "shipping_ranges",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("method", String(100), nullable=False),
+    Column("basis", String(16), nullable=False),
+    Column("min_value", ExactDecimal, nullable=False),
+    Column("max_value", ExactDecimal),
+    Column("price", ExactDecimal, nullable=False),
+    Column("country", String(2)),
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+    *_stamps(),
+)
+
+discount_codes = Table(
+    "discount_codes",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("code", String(40), nullable=False, unique=True),
+    Column("kind", String(8), nullable=False),
+    Column("value", ExactDecimal, nullable=False),
+    Column("valid_from", Date),
+    Column("valid_until", Date),
+    Column("max_uses", Integer),
+    Column("uses", Integer, nullable=False, server_default=text("0")),
+    Column("customer_group", String(64)),
+    Column("min_order_value", ExactDecimal),
+    Column("batch", String(64), index=True),
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+    *_stamps(),
+)
+
+branches = Table(
+    "branches",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("code", String(32), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("street1", String(200), nullable=False),
+    Column("street2", String(200)),
+    Column("city", String(100), nullable=False),
+    Column("state", String(64)),
+    Column("postal_code", String(16)),
+    Column("country", String(2), nullable=False),
+    Column("phone", String(64)),
+    Column("email", String(254)),
+    Column("pickup", Boolean, nullable=False, server_default=text("false")),
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+    *_stamps(),
+)
+
+PRICING_TABLES = (
+    "product_suppliers",
+    "price_levels",
+    "product_prices",
+    "price_breaks",
+    "tax_rates",
+    "shipping_ranges",
+    "discount_codes",
+    "branches",
+)
+AUDITED = (*AUDITED, *PRICING_TABLES)
+NEVER_DELETED = (*NEVER_DELETED, *PRICING_TABLES)
 
 
 # --- order editing (0009) ---
 
+# Columns added by 0009: purchasing sets the first when an order's purchase orders
+# go out; staff edits record why a price was set by hand and why a line was removed.
+orders.append_column(
+    Column("purchase_orders_sent", Boolean, nullable=False, server_default=text("false"))
+)
+for _column in (
+    Column("price_override_reason", Text),
+    Column("price_overridden_by", String(200)),
+    Column("removal_reason", Text),
+):
+    order_lines.append_column(_column)
+
+order_comments = Table(
+    "order_comments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("order_id", Id, ForeignKey("orders.id"), nullable=False),
+    Column("author_kind", String(16), nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("visibility", String(8), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_order_comments_order", "order_id", "id"),
+)
+
+settings = Table(
+    "settings",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("key", String(100), nullable=False, unique=True),
+    Column("value", Document, nullable=False),
+    Column("updated_by", String(200), nullable=False),
+    *_stamps(),
+)
+
+ORDER_EDITING_TABLES = ("order_comments", "settings")
+AUDITED = (*AUDITED, *ORDER_EDITING_TABLES)
+NEVER_DELETED = (*NEVER_DELETED, *ORDER_EDITING_TABLES)
+
 
 # --- quotes and RFQs (0010) ---
+
+quotes = Table(
+    "quotes",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("number", String(32), nullable=False, unique=True),
+    Column("customer_id", Id, ForeignKey("customers.id"), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("owner", String(200), nullable=False),
+    Column("valid_until", Date),
+    Column("currency", String(3), nullable=False, server_default="USD"),
+    Column("notes", Text),
+    *_stamps(),
+    # Lists page newest first by id, within a customer (the team scope) or a status.
+    Index("ix_quotes_customer_id_id", "customer_id", "id"),
+    Index("ix_quotes_status_id", "status", "id"),
+)
+
+quote_versions = Table(
+    "quote_versions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("quote_id", Id, ForeignKey("quotes.id"), nullable=False),
+    Column("version_number", Integer, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("margin_percent", ExactDecimal),
+    Column("discount_percent", ExactDecimal),
+    Column("shipping_method", String(100)),
+    Column("shipping_amount", ExactDecimal, nullable=False),
+    Column("tax_amount", ExactDecimal, nullable=False),
+    Column("subtotal", ExactDecimal, nullable=False),
+    Column("total", ExactDecimal, nullable=False),
+    Column("ship_to", Document),
+    Column("notes", Text),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("sent_by", String(200)),
+    Column("sent_to", String(254)),
+    Column("pdf", LargeBinary),
+    Column("pdf_sha256", String(64)),
+    *_stamps(),
+    UniqueConstraint("quote_id", "version_number"),
+)
+
+quote_lines = Table(
+    "quote_lines",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("version_id", Id, ForeignKey("quote_versions.id"), nullable=False),
+    Column("line_number", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("sku", String(100), nullable=False),
+    Column("description", Text),
+    Column("quantity", ExactDecimal, nullable=False),
+    Column("uom", String(8), nullable=False),
+    Column("unit_price", ExactDecimal),
+    Column("list_price", ExactDecimal),
+    Column("cost", ExactDecimal),
+    Column("unit_weight", ExactDecimal),
+    Column("price_source", String(64), nullable=False),
+    Column("override_reason", Text),
+    Column("override_by", String(200)),
+    UniqueConstraint("version_id", "line_number"),
+)
+
+rfqs = Table(
+    "rfqs",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("number", String(32), nullable=False, unique=True),
+    Column("customer_id", Id, ForeignKey("customers.id"), index=True),
+    Column("company", String(200)),
+    Column("contact_name", String(200)),
+    Column("email", String(254), nullable=False),
+    Column("phone", String(64)),
+    Column("message", Text),
+    Column("lines", Document, nullable=False, server_default=text("'[]'")),
+    Column("source", String(8), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("quote_id", Id, ForeignKey("quotes.id")),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("remote_addr", String(64)),
+    *_stamps(),
+    Index("ix_rfqs_status_id", "status", "id"),
+)
+
+carts = Table(
+    "carts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("owner", String(200), nullable=False),
+    Column("customer_id", Id, ForeignKey("customers.id"), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("currency", String(3), nullable=False, server_default="USD"),
+    Column("shipping_method", String(100)),
+    Column("ship_to", Document),
+    Column("payment_method", String(32)),
+    Column("po_number", String(64)),
+    Column("discount_code", String(64)),
+    Column("submitted_as", String(8)),
+    Column("result_number", String(32)),
+    Column("submitted_at", DateTime(timezone=True)),
+    *_stamps(),
+    Index("ix_carts_owner_id", "owner", "id"),
+)
+
+cart_lines = Table(
+    "cart_lines",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("cart_id", Id, ForeignKey("carts.id"), nullable=False),
+    Column("line_number", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("sku", String(100), nullable=False),
+    Column("description", Text),
+    Column("quantity", ExactDecimal, nullable=False),
+    Column("uom", String(8), nullable=False),
+    Column("unit_price", ExactDecimal),
+    Column("list_price", ExactDecimal),
+    Column("cost", ExactDecimal),
+    Column("unit_weight", ExactDecimal),
+    Column("price_source", String(64), nullable=False),
+    Column("margin_percent", ExactDecimal),
+    Column("discount_percent", ExactDecimal),
+    Column("override_reason", Text),
+    Column("override_by", String(200)),
+    UniqueConstraint("cart_id", "line_number"),
+)
+
+# An order made from a quote names the version it was made from.
+orders.append_column(Column("quote_version_id", Id, ForeignKey("quote_versions.id")))
+
+QUOTE_TABLES = ("quotes", "quote_versions", "quote_lines", "rfqs", "carts", "cart_lines")
+AUDITED = (*AUDITED, *QUOTE_TABLES)
+NEVER_DELETED = (*NEVER_DELETED, *QUOTE_TABLES)

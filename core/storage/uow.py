@@ -14,9 +14,19 @@ from core import ports
 from core.events import Event
 from core.storage import history, keys, tables
 from core.storage.bulk import insert_rows
+from core.storage.catalog import SqlCatalogRepository, SqlSalesSettings
+from core.storage.comments import SqlCommentRepository
+from core.storage.customers import SqlCustomerRepository, SqlTeamRepository
 from core.storage.fulfilment import SqlInvoiceRepository, SqlShipmentRepository
 from core.storage.orm import map_domain
+from core.storage.pricing import SqlPriceBook
 from core.storage.punchout import SqlPunchOutRepository
+from core.storage.quotes import (
+    SqlCartRepository,
+    SqlQuoteRepository,
+    SqlRfqRepository,
+    SqlSalesDesk,
+)
 from core.storage.repositories import (
     SqlDocumentRepository,
     SqlInbox,
@@ -25,6 +35,7 @@ from core.storage.repositories import (
     SqlOutboundRepository,
     SqlPartnerRepository,
 )
+from core.storage.settings import SqlSettings
 from core.storage.staff import SqlActivityLog, SqlStaffRepository
 
 
@@ -63,9 +74,20 @@ class SqlUnitOfWork(ports.UnitOfWork):
         self.staff = SqlStaffRepository(self.session)
         self.activity = SqlActivityLog(self.session, self.actor)
         # customers and teams
+        self.customers = SqlCustomerRepository(self.session)
+        self.teams = SqlTeamRepository(self.session)
         # products and pricing
+        self.catalog = SqlCatalogRepository(self.session)
+        self.sales_settings = SqlSalesSettings(self.session)
+        self.prices = SqlPriceBook(self.session)
         # order editing
+        self.comments = SqlCommentRepository(self.session)
+        self.settings = SqlSettings(self.session)
         # quotes and RFQs
+        self.quotes = SqlQuoteRepository(self.session)
+        self.rfqs = SqlRfqRepository(self.session)
+        self.carts = SqlCartRepository(self.session)
+        self.sales_desk = SqlSalesDesk(self.session)
         self._events: list[tuple[Event, str | None]] = []
         return self
 
@@ -134,11 +156,17 @@ class SqlUnitOfWorkFactory:
         keys.install(self.sessions)
         history.install(self.sessions)
         self.on_commit = None
+        self.commits = 0  # how many units of work this process has committed
 
     def __call__(self, actor: ports.Actor = ports.SYSTEM) -> SqlUnitOfWork:
         uow = SqlUnitOfWork(self.sessions, actor)
-        uow.on_commit = self.on_commit
+        uow.on_commit = self._committed
         return uow
+
+    def _committed(self) -> None:
+        self.commits += 1
+        if self.on_commit:
+            self.on_commit()
 
     def session(self) -> Session:
         return self.sessions()

@@ -19,8 +19,8 @@ from twisted.web.resource import Resource
 from twisted.web.server import NOT_DONE_YET
 
 from core.errors import NotFound, OrderB2BError
-from core.storage import activity
 from hub.access import TokenAuthenticator
+from hub.activity_writer import ActivityWriter
 from hub.api.common import BadQuery, Raw, Route
 from hub.api.routes import match
 from hub.bootstrap import App
@@ -51,12 +51,14 @@ class Problem(Exception):
 class ApiResource(Resource):
     isLeaf = True
 
-    def __init__(self, app: App, reactor, pool) -> None:
+    def __init__(self, app: App, reactor, pool, activity_writer: ActivityWriter | None = None):
         super().__init__()
         self.app = app
         self.reactor = reactor
         self.pool = pool
         self.authenticator = TokenAuthenticator(app.uow_factory)
+        # Without a running writer (a test, a tool) each record is written at once.
+        self.activity = activity_writer or ImmediateActivity(app.engine)
 
     def render(self, request):
         method = request.method.decode("ascii", "replace")
@@ -90,6 +92,8 @@ class ApiResource(Resource):
                 raise Problem(401, "a valid API token is needed (Authorization: Bearer ...)")
             if not principal.can(route.permission):
                 raise Problem(403, f"{route.permission} is needed for {method} {path}")
+            if route.permission == "activity.view":
+                self.activity.flush()  # the log shows every call made so far
             arguments = (self.app, principal, params, query)
             if route.body:
                 arguments += (_json_body(raw),)
@@ -108,8 +112,7 @@ class ApiResource(Resource):
     def _log(self, principal, route: Route, params: dict[str, str], remote_addr) -> None:
         document_type = route.path.split("/")[3]
         document_id = next(iter(params.values()), None)
-        activity.record(
-            self.app.engine,
+        self.activity.add(
             principal,
             route.action,
             document_type=document_type,
@@ -136,6 +139,14 @@ class ApiResource(Resource):
     def _failed(self, failure, request) -> None:
         log.error("API call failed", extra={"error": failure.getErrorMessage()})
         self._write((500, _problem(500, "the request could not be answered")), request)
+
+
+class ImmediateActivity(ActivityWriter):
+    """Writes each record as it is added."""
+
+    def add(self, *arguments, **options) -> None:
+        super().add(*arguments, **options)
+        self.flush()
 
 
 def _write_raw(request, raw: Raw) -> None:

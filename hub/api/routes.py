@@ -14,6 +14,7 @@ from typing import Any
 from core import commands
 from core.model.orders import ACTIONS
 from core.storage import activity, queries
+from hub.api.catalog_routes import CATALOG_ROUTES
 from hub.api.common import (
     LIMIT,
     BadQuery,
@@ -23,6 +24,9 @@ from hub.api.common import (
     decimal_field,
     limit_of,
 )
+from hub.api.customer_routes import CUSTOMER_ROUTES
+from hub.api.order_edit_routes import ORDER_EDIT_ROUTES
+from hub.api.quote_routes import QUOTE_ROUTES
 from hub.outbound import documents
 
 
@@ -40,6 +44,7 @@ def list_orders(app, principal, params, query):
         status=query.get("status"),
         limit=limit,
         after=query.get("after"),
+        groups=principal.groups,
         **_order_filters(query),
     )
     following = orders[-1]["number"] if len(orders) == limit else None
@@ -47,7 +52,11 @@ def list_orders(app, principal, params, query):
 
 
 def count_orders(app, principal, params, query):
-    counts = queries.order_counts(app.engine, **_order_filters(query))
+    filters = _order_filters(query)
+    key = ("orders", principal.groups, tuple(sorted(filters.items())))
+    counts = app.counts.get(
+        key, lambda: queries.order_counts(app.engine, groups=principal.groups, **filters)
+    )
     return 200, {"counts": counts, "total": sum(counts.values())}
 
 
@@ -85,7 +94,8 @@ def backorder_line(app, principal, params, query, body):
 
 
 def show_order(app, principal, params, query):
-    return 200, queries.order_detail(app.engine, params["number"])
+    number = params["number"]
+    return 200, queries.order_detail(app.engine, number, principal.groups, principal.username)
 
 
 def list_partners(app, principal, params, query):
@@ -289,9 +299,13 @@ CORE_ROUTES: tuple[Route, ...] = (
 ROUTES: tuple[Route, ...] = (
     *CORE_ROUTES,
     # customers and teams
+    *CUSTOMER_ROUTES,
     # products and pricing
+    *CATALOG_ROUTES,
     # order editing
+    *ORDER_EDIT_ROUTES,
     # quotes and RFQs
+    *QUOTE_ROUTES,
 )
 
 

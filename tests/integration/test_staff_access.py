@@ -367,3 +367,27 @@ def test_access_records_are_never_deleted(app, table):
     record(app.engine, Actor("system", "orderb2b"), "orders.list")
     with pytest.raises(Exception, match=r"never deleted|archived"), app.engine.begin() as c:
         c.execute(delete(tables.metadata.tables[table]))
+
+
+def test_new_permissions_reach_unchanged_profiles_only(sqlite_url):
+    """Migration 0007 brings profiles an administrator left alone up to the new
+    defaults and leaves a changed one as the administrator made it."""
+    from core.storage.engine import make_engine
+    from core.storage.migrate import upgrade
+
+    engine = make_engine(sqlite_url)
+    upgrade(engine, "0006")
+    profiles = tables.profiles
+    with engine.begin() as connection:
+        connection.execute(
+            update(profiles)
+            .where(profiles.c.name == "warehouse")
+            .values(permissions=["orders.view"], changed=True)
+        )
+    upgrade(engine)
+    with engine.connect() as connection:
+        stored = dict(connection.execute(select(profiles.c.name, profiles.c.permissions)).all())
+    engine.dispose()
+    assert stored["warehouse"] == ["orders.view"]
+    assert set(stored["salesperson"]) == DEFAULT_PROFILES["salesperson"]
+    assert set(stored["administrator"]) == set(PERMISSIONS)

@@ -61,7 +61,12 @@ def test_staff_add_list_show_and_disable(capsys, embedded):
 
     code, out, _ = run(capsys, "staff", "show", "kbrandt", "--json")
     detail = json.loads(out)
-    assert detail["permissions"] == ["orders.view", "shipments.manage", "shipments.view"]
+    assert detail["permissions"] == [
+        "orders.view",
+        "products.view",
+        "shipments.manage",
+        "shipments.view",
+    ]
     assert detail["history"][0]["actor"].startswith("cli:")
 
     assert run(capsys, "staff", "disable", "kbrandt")[1] == "staff kbrandt disabled\n"
@@ -112,6 +117,7 @@ def test_grant_revoke_and_profiles_change_show_restore(capsys, embedded):
     warehouse = next(p for p in json.loads(out) if p["name"] == "warehouse")
     assert warehouse["changed"] and warehouse["permissions"] == [
         "invoices.view",
+        "products.view",
         "shipments.manage",
         "shipments.view",
     ]
