@@ -13,12 +13,8 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
-from functools import cache
 from pathlib import Path
 from typing import Any
-
-import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 
 from core import commands
 from core.handlers.carts import CartView, show_cart
@@ -168,36 +164,7 @@ def document_context(document: QuoteDocument) -> dict[str, Any]:
 
 
 def _render(data_dir: Path, kind: str, context: dict[str, Any]) -> str:
-    names = [f"quote_{kind}.html", "quote.html"]
-    try:
-        template = _environment(str(Path(data_dir) / "templates")).select_template(names)
-        return template.render(**context)
-    except jinja2.TemplateError as error:
-        raise render.PrintRefused(f"the quote template failed: {error}") from None
-
-
-@cache
-def _environment(overrides: str) -> SandboxedEnvironment:
-    """As the printing module's: autoescaped, sandboxed, overrides first, re-read on
-    every print; with the quote kind's own template chosen by name."""
-    environment = SandboxedEnvironment(
-        loader=jinja2.ChoiceLoader(
-            [jinja2.FileSystemLoader(overrides), jinja2.PackageLoader("hub.printing", "templates")]
-        ),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        cache_size=0,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    environment.filters.update(
-        money=render.money,
-        quantity=render.quantity,
-        day=render.day,
-        address=render.address_lines,
-        nonzero=render.nonzero,
-    )
-    return environment
+    return render.render_template(data_dir, [f"quote_{kind}.html", "quote.html"], context)
 
 
 def _line(line) -> dict[str, Any]:

@@ -90,11 +90,17 @@ def _order_of(app, number: str, groups: Groups, unknown: str) -> dict[str, Any]:
 
 
 def render_html(data_dir: Path, kind: str, context: dict[str, Any]) -> str:
+    return render_template(data_dir, [TEMPLATES[kind]], context)
+
+
+def render_template(data_dir: Path, names: list[str], context: dict[str, Any]) -> str:
+    """The first of the named templates there is (an override in the data dir before
+    ours), rendered with the context."""
     try:
-        template = _environment(str(Path(data_dir) / "templates")).get_template(TEMPLATES[kind])
+        template = _environment(str(Path(data_dir) / "templates")).select_template(names)
         return template.render(**context)
     except jinja2.TemplateError as error:
-        raise PrintRefused(f"the {TEMPLATES[kind]} template failed: {error}") from None
+        raise PrintRefused(f"the {names[0]} template failed: {error}") from None
 
 
 def render_pdf(html: str) -> bytes:
