@@ -271,8 +271,13 @@ ZERO = Decimal(0)
 
 
 def list_shipments(
-    engine: Engine, *, order_number: str | None = None, limit: int = 100
+    engine: Engine,
+    *,
+    order_number: str | None = None,
+    limit: int = 100,
+    groups: Collection[int] | None = None,
 ) -> list[dict]:
+    """Newest first; only those of orders within `groups` (see core/storage/scope.py)."""
     query = (
         select(
             _shipments.number,
@@ -286,6 +291,7 @@ def list_shipments(
             _shipments.packages,
         )
         .join(tables.orders, _orders.id == _shipments.order_id)
+        .where(scope.order_condition(groups))
         .order_by(_shipments.id.desc())
         .limit(limit)
     )
@@ -295,12 +301,15 @@ def list_shipments(
         return [_row(row) for row in connection.execute(query)]
 
 
-def shipment_detail(engine: Engine, number: str) -> dict[str, Any]:
+def shipment_detail(
+    engine: Engine, number: str, groups: Collection[int] | None = None
+) -> dict[str, Any]:
+    """One shipment; outside `groups` it is not found, as if it did not exist."""
     with engine.connect() as connection:
         shipment = connection.execute(
             select(tables.shipments, _orders.number.label("order_number"))
             .join(tables.orders, _orders.id == _shipments.order_id)
-            .where(_shipments.number == number)
+            .where(_shipments.number == number, scope.order_condition(groups))
         ).one_or_none()
         if shipment is None:
             raise NotFound(f"no shipment {number}")
@@ -325,8 +334,13 @@ def shipment_detail(engine: Engine, number: str) -> dict[str, Any]:
 
 
 def list_invoices(
-    engine: Engine, *, order_number: str | None = None, limit: int = 100
+    engine: Engine,
+    *,
+    order_number: str | None = None,
+    limit: int = 100,
+    groups: Collection[int] | None = None,
 ) -> list[dict]:
+    """Newest first; only those of orders within `groups` (see core/storage/scope.py)."""
     query = (
         select(
             _invoices.id,
@@ -341,6 +355,7 @@ def list_invoices(
             _invoices.discount_amount,
         )
         .join(tables.orders, _orders.id == _invoices.order_id)
+        .where(scope.order_condition(groups))
         .order_by(_invoices.id.desc())
         .limit(limit)
     )
@@ -352,12 +367,15 @@ def list_invoices(
     return [_with_totals(_row(i, drop=("id",)), subtotals.get(i.id, ZERO)) for i in invoices]
 
 
-def invoice_detail(engine: Engine, number: str) -> dict[str, Any]:
+def invoice_detail(
+    engine: Engine, number: str, groups: Collection[int] | None = None
+) -> dict[str, Any]:
+    """One invoice; outside `groups` it is not found, as if it did not exist."""
     with engine.connect() as connection:
         invoice = connection.execute(
             select(tables.invoices, _orders.number.label("order_number"))
             .join(tables.orders, _orders.id == _invoices.order_id)
-            .where(_invoices.number == number)
+            .where(_invoices.number == number, scope.order_condition(groups))
         ).one_or_none()
         if invoice is None:
             raise NotFound(f"no invoice {number}")

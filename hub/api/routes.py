@@ -108,24 +108,30 @@ def show_partner(app, principal, params, query):
 
 def list_shipments(app, principal, params, query):
     found = queries.list_shipments(
-        app.engine, order_number=query.get("order"), limit=limit_of(query)
+        app.engine,
+        order_number=query.get("order"),
+        limit=limit_of(query),
+        groups=principal.groups,
     )
     return 200, {"shipments": found}
 
 
 def show_shipment(app, principal, params, query):
-    return 200, queries.shipment_detail(app.engine, params["number"])
+    return 200, queries.shipment_detail(app.engine, params["number"], principal.groups)
 
 
 def list_invoices(app, principal, params, query):
     found = queries.list_invoices(
-        app.engine, order_number=query.get("order"), limit=limit_of(query)
+        app.engine,
+        order_number=query.get("order"),
+        limit=limit_of(query),
+        groups=principal.groups,
     )
     return 200, {"invoices": found}
 
 
 def show_invoice(app, principal, params, query):
-    return 200, queries.invoice_detail(app.engine, params["number"])
+    return 200, queries.invoice_detail(app.engine, params["number"], principal.groups)
 
 
 def list_activity(app, principal, params, query):
@@ -140,34 +146,28 @@ def list_activity(app, principal, params, query):
 
 
 def confirm_order(app, principal, params, query):
-    channel = _partner_channel(app, params["number"])
+    channel = _partner_channel(app, params["number"], principal.groups)
     number = documents.confirm_order(app, params["number"], actor_of(principal), channel=channel)
     return 202, {"outbound_document": number}
 
 
 def send_ship_notice(app, principal, params, query):
-    channel = _shipment_channel(app, params["number"])
+    shipment = queries.shipment_detail(app.engine, params["number"], principal.groups)
+    channel = _partner_channel(app, shipment["order_number"])
     sent = documents.send_ship_notice(app, params["number"], actor_of(principal), channel)
     return 202, {"outbound_document": sent}
 
 
 def send_invoice(app, principal, params, query):
-    channel = _invoice_channel(app, params["number"])
+    invoice = queries.invoice_detail(app.engine, params["number"], principal.groups)
+    channel = _partner_channel(app, invoice["order_number"])
     sent = documents.send_invoice(app, params["number"], actor_of(principal), channel)
     return 202, {"outbound_document": sent}
 
 
-def _partner_channel(app, order_number: str) -> str:
-    order = queries.order_detail(app.engine, order_number)
+def _partner_channel(app, order_number: str, groups=None) -> str:
+    order = queries.order_detail(app.engine, order_number, groups)
     return queries.partner_detail(app.engine, order["partner"])["channel"]
-
-
-def _shipment_channel(app, number: str) -> str:
-    return _partner_channel(app, queries.shipment_detail(app.engine, number)["order_number"])
-
-
-def _invoice_channel(app, number: str) -> str:
-    return _partner_channel(app, queries.invoice_detail(app.engine, number)["order_number"])
 
 
 ORDER_FILTERS = (

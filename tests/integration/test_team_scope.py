@@ -268,3 +268,24 @@ def test_nobody_is_limited_before_the_first_sales_team(database_url, data_dir):
         assert listed["customers"] == []
     finally:
         app.close()
+
+
+def test_shipments_and_invoices_follow_the_orders_scope(world):
+    own, other = world.orders["racine-usd"], world.orders["madison-metro"]
+    numbers = {}
+    for order_number in (own, other):
+        shipment = world.app.bus.execute(
+            commands.RecordShipment(order_number, "UPS", f"1Z{order_number}"), SETUP
+        )
+        invoice = world.app.bus.execute(commands.CreateInvoice(order_number), SETUP)
+        numbers[order_number] = (shipment, invoice)
+    _, shipments = world.get("sales_a", "/api/v1/shipments")
+    assert [s["order_number"] for s in shipments["shipments"]] == [own]
+    _, invoices = world.get("sales_a", "/api/v1/invoices")
+    assert [i["order_number"] for i in invoices["invoices"]] == [own]
+    hidden_shipment, hidden_invoice = numbers[other]
+    assert world.get("sales_a", f"/api/v1/shipments/{hidden_shipment}")[0] == 404
+    assert world.get("sales_a", f"/api/v1/invoices/{hidden_invoice}")[0] == 404
+    assert world.get("sales_a", f"/api/v1/shipments/{numbers[own][0]}")[0] == 200
+    _, everything = world.get("ledger", "/api/v1/invoices")
+    assert {i["order_number"] for i in everything["invoices"]} == {own, other}
