@@ -37,6 +37,10 @@ class OrderRepository(abc.ABC):
     def add(self, order: Order) -> None: ...
 
     @abc.abstractmethod
+    def link_to_customer(self, partner: str, customer_id: int) -> int:
+        """Orders from this partner not yet linked to a customer become this one's."""
+
+    @abc.abstractmethod
     def create(
         self,
         number: str,

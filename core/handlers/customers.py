@@ -39,6 +39,8 @@ def add_customer(command: commands.AddCustomer, uow: ports.UnitOfWork) -> str:
         **values,
     )
     uow.customers.add(customer)
+    if customer.partner_code:
+        uow.orders.link_to_customer(customer.partner_code, customer.id)
     uow.emit(events.CustomerAdded(customer.code, customer.status, group.code if group else None))
     return customer.code
 
@@ -50,6 +52,8 @@ def change_customer(command: commands.ChangeCustomer, uow: ports.UnitOfWork) -> 
     changed = customer.change(command.values or {})
     if "partner_code" in changed:
         _check_partner_code(uow, customer.partner_code, customer.code)
+        if customer.partner_code:
+            uow.orders.link_to_customer(customer.partner_code, customer.id)
     if command.group is not None:
         group = _group(uow, command.group, command.scope) if command.group else None
         if group is None and command.scope is not None:

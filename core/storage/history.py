@@ -118,6 +118,21 @@ def created_row(
     }
 
 
+def updated_row(doc_type: str, doc_id: int, changes: dict, actor, now: datetime) -> dict[str, Any]:
+    """The history row of a change written outside the ORM (a bulk UPDATE)."""
+    return {
+        "doc_type": doc_type,
+        "doc_id": doc_id,
+        "entity": doc_type,
+        "entity_id": doc_id,
+        "action": "update",
+        "actor_kind": actor.kind,
+        "actor": actor.name,
+        "at": now,
+        "changes": changes,
+    }
+
+
 @functools.cache
 def _table_columns(table: Table) -> tuple[str, ...]:
     return tuple(c.name for c in table.c if c.name not in UNAUDITED_FIELDS and c.name != "id")

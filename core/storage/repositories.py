@@ -19,7 +19,7 @@ from core.model.outbound import PENDING, OutboundDocument
 from core.model.partners import Partner
 from core.storage import tables
 from core.storage.bulk import insert_rows
-from core.storage.history import created_row
+from core.storage.history import created_row, updated_row
 from core.storage.keys import draw_keys
 from core.storage.matching import one_of
 
@@ -33,6 +33,27 @@ class SqlOrderRepository(ports.OrderRepository):
 
     def add(self, order: Order) -> None:
         self.session.add(order)
+
+    def link_to_customer(self, partner: str, customer_id: int) -> int:
+        """Give the orders this partner sent before it was linked to a customer their
+        customer, each change in the order's history; how many were linked."""
+        orders = tables.orders.c
+        linked = (
+            self.session.execute(
+                update(tables.orders)
+                .where(orders.partner == partner, orders.customer_id.is_(None))
+                .values(customer_id=customer_id)
+                .returning(orders.id)
+            )
+            .scalars()
+            .all()
+        )
+        if linked:
+            actor, now = self.session.info["actor"], datetime.now(UTC)
+            change = {"customer_id": {"old": None, "new": customer_id}}
+            rows = [updated_row("order", order_id, change, actor, now) for order_id in linked]
+            insert_rows(self.session.connection(), tables.history, rows)
+        return len(linked)
 
     def create(
         self,

@@ -432,3 +432,23 @@ def test_sales_teams_their_people_and_groups(api, admin):
     )
     assert sorted(changed["changed"]) == ["manager_id", "team_id"]
     assert (changed["team"], changed["manager"]) == ("federal", None)
+
+
+def test_orders_that_came_before_their_customer_are_linked_when_it_is_added(app, api, admin):
+    numbers = [
+        app.bus.execute(commands.IngestOrder(order("ridgeway-county", f"PO-RC-{n}")))[1]
+        for n in range(3)
+    ]
+    stranger = app.bus.execute(commands.IngestOrder(order("walk-in", "PO-W-1")))[1]
+    assert {order_detail(app.engine, n)["customer_id"] for n in numbers} == {None}
+    add_customer(api, admin, "CUST-RIDGE", name="Ridgeway County")
+    status, _ = api.post("/api/v1/customers/CUST-RIDGE", admin, {"partner_code": "ridgeway-county"})
+    assert status == 200
+    customer_id = api.get("/api/v1/customers/CUST-RIDGE", admin)[1]["id"]
+    for number in numbers:
+        detail = order_detail(app.engine, number)
+        assert detail["customer_id"] == customer_id
+        last = detail["history"][-1]
+        assert (last["action"], last["actor"]) == ("update", "mgarcia")
+        assert last["changes"] == {"customer_id": {"old": None, "new": customer_id}}
+    assert order_detail(app.engine, stranger)["customer_id"] is None
