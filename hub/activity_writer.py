@@ -42,6 +42,7 @@ class ActivityWriter:
         document_type: str | None = None,
         document_id: str | None = None,
         remote_addr: str | None = None,
+        detail: dict | None = None,
     ) -> None:
         if len(self._waiting) >= MAX_WAITING:
             lost = self._waiting.popleft()
@@ -53,6 +54,7 @@ class ActivityWriter:
                 at=datetime.now(UTC),
                 document_type=document_type,
                 document_id=document_id,
+                detail=detail,
                 remote_addr=remote_addr,
             )
         )

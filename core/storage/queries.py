@@ -118,14 +118,16 @@ def order_filters(values: Mapping[str, str | None]) -> dict[str, Any]:
     }
     for name in ("since", "until"):
         if name in given:
-            filters[name] = _moment(name, given[name], end_of_day=name == "until")
+            filters[name] = time_bound(name, given[name], end_of_day=name == "until")
     for name in ("min_total", "max_total"):
         if name in given:
             filters[name] = _total_filter(name, given[name])
     return filters
 
 
-def _moment(name: str, text: str, *, end_of_day: bool) -> datetime:
+def time_bound(name: str, text: str, *, end_of_day: bool) -> datetime:
+    """A `since` or `until` filter value: a bare date is the start of that day, or
+    of the next one for an `until` that should include the whole day."""
     try:
         if len(text) == 10:
             day = date.fromisoformat(text) + timedelta(days=1 if end_of_day else 0)

@@ -82,24 +82,32 @@ class ApiResource(Resource):
         return status, body, (time.perf_counter() - started) * 1000
 
     def answer(self, method, path, query, token, remote_addr, raw=b"") -> tuple[int, object]:
-        """Authenticate, authorise, run the route and log it: (status, JSON body)."""
+        """Authenticate, authorise, run the route and log it: (status, JSON body).
+        Every call of a signed-in staff member is logged, refused ones too (with
+        their status), so probing for documents one may not see leaves a trace."""
+        route, params, known = match(method, path.rstrip("/") or "/")
+        if route is None:
+            status = 405 if known else 404
+            return status, _problem(status, f"{method} {path} is not an API route")
+        principal = self.authenticator.authenticate(token) if token else None
+        if principal is None:
+            detail = "a valid API token is needed (Authorization: Bearer ...)"
+            return 401, _problem(401, detail)
+        status, body = self._run(route, principal, params, query, raw)
+        self._log(principal, route, params, remote_addr, status)
+        return status, body
+
+    def _run(self, route: Route, principal, params, query, raw) -> tuple[int, object]:
         try:
-            route, params, known = match(method, path.rstrip("/") or "/")
-            if route is None:
-                raise Problem(405 if known else 404, f"{method} {path} is not an API route")
-            principal = self.authenticator.authenticate(token) if token else None
-            if principal is None:
-                raise Problem(401, "a valid API token is needed (Authorization: Bearer ...)")
             if not principal.can(route.permission):
-                raise Problem(403, f"{route.permission} is needed for {method} {path}")
+                detail = f"{route.permission} is needed for {route.method} {route.path}"
+                raise Problem(403, detail)
             if route.permission == "activity.view":
                 self.activity.flush()  # the log shows every call made so far
             arguments = (self.app, principal, params, query)
             if route.body:
                 arguments += (_json_body(raw),)
-            status, body = route.handler(*arguments)
-            self._log(principal, route, params, remote_addr)
-            return status, body
+            return route.handler(*arguments)
         except Problem as problem:
             return problem.status, _problem(problem.status, problem.detail)
         except NotFound as error:
@@ -109,7 +117,7 @@ class ApiResource(Resource):
         except OrderB2BError as error:
             return 409, _problem(409, str(error))
 
-    def _log(self, principal, route: Route, params: dict[str, str], remote_addr) -> None:
+    def _log(self, principal, route: Route, params, remote_addr, status: int) -> None:
         document_type = route.path.split("/")[3]
         document_id = next(iter(params.values()), None)
         self.activity.add(
@@ -118,6 +126,7 @@ class ApiResource(Resource):
             document_type=document_type,
             document_id=document_id,
             remote_addr=remote_addr,
+            detail=None if status < 400 else {"status": status},
         )
 
     def _write(self, answer, request) -> None:

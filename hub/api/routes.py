@@ -135,12 +135,20 @@ def show_invoice(app, principal, params, query):
 
 
 def list_activity(app, principal, params, query):
+    bounds = {}
+    for name in ("since", "until"):
+        if query.get(name):
+            try:
+                bounds[name] = queries.time_bound(name, query[name], end_of_day=name == "until")
+            except queries.BadFilter as error:
+                raise BadQuery(str(error)) from None
     entries = activity.list_activity(
         app.engine,
         username=query.get("staff"),
         document_type=query.get("document_type"),
         document_id=query.get("document_id"),
         limit=limit_of(query),
+        **bounds,
     )
     return 200, {"activity": entries}
 
@@ -289,6 +297,8 @@ CORE_ROUTES: tuple[Route, ...] = (
             ("staff", "only this username"),
             ("document_type", "only this kind of document"),
             ("document_id", "only this document"),
+            ("since", "at or after: YYYY-MM-DD or an ISO 8601 time (UTC unless offset)"),
+            ("until", "before this time; a bare YYYY-MM-DD includes that whole day"),
             LIMIT,
         ),
     ),

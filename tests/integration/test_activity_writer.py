@@ -77,3 +77,29 @@ def test_a_refused_batch_is_kept_for_the_next_round(engine, database_url):
 
 def actions(engine) -> list[str]:
     return [entry["action"] for entry in list_activity(engine, username="tnguyen")]
+
+
+def test_administrators_filter_the_log_by_person_document_and_time(database_url, data_dir):
+    from tests.api_client import ApiClient
+
+    app = bootstrap(Config(database_url=database_url, amqp_url=None, data_dir=data_dir))
+    try:
+        api = ApiClient(app)
+        chief, clerk = api.token("chief"), api.token("clerk", "salesperson")
+        assert api.get("/api/v1/orders?status=new", clerk)[0] == 200
+        assert api.get("/api/v1/orders/SO0000404", clerk)[0] == 404
+        status, log = api.get("/api/v1/activity?staff=clerk&since=2000-01-01", chief)
+        assert status == 200
+        assert [(e["action"], e["document_id"], e["detail"]) for e in log["activity"]] == [
+            ("get /api/v1/orders/{number}", "SO0000404", {"status": 404}),
+            ("get /api/v1/orders", None, None),
+        ]
+        status, log = api.get("/api/v1/activity?staff=clerk&until=2000-01-01", chief)
+        assert (status, log["activity"]) == (200, [])
+        status, problem = api.get("/api/v1/activity?since=last-tuesday", chief)
+        assert status == 400 and "since" in problem["detail"]
+        assert api.get("/api/v1/activity", clerk)[0] == 403
+        status, log = api.get("/api/v1/activity?staff=clerk&document_type=activity", chief)
+        assert [e["detail"] for e in log["activity"]] == [{"status": 403}], "refusals logged"
+    finally:
+        app.close()
