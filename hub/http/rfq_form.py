@@ -8,7 +8,8 @@ POST /rfq   form-encoded; at most MAX_BODY bytes. The request is checked whole
             nothing stored. Everything shown back is escaped.
 
 A field hidden from people ("website") catches form-filling robots: filled in, the
-request is refused.
+request is refused. One address may post at most POSTS_PER_WINDOW times in
+WINDOW_SECONDS (429 beyond that), so a flood cannot fill the database.
 """
 
 from __future__ import annotations
@@ -19,19 +20,23 @@ from core import commands
 from core.model.rfqs import RfqRefused
 from core.ports import Actor
 from hub.http.quote_portal import Page, PageResource, form_value
+from hub.http.rate_limit import RateLimit
 
 log = logging.getLogger("orderb2b.rfq_form")
 
 MAX_BODY = 64 * 1024
+POSTS_PER_WINDOW = 30
+WINDOW_SECONDS = 600.0
 FORM_LINES = 10
 FIELDS = ("company", "contact_name", "email", "phone", "message")
 FORM_TYPE = b"application/x-www-form-urlencoded"
 
 
 class RfqFormResource(PageResource):
-    def __init__(self, bus, reactor, pool) -> None:
+    def __init__(self, bus, reactor, pool, limit: RateLimit | None = None) -> None:
         super().__init__(reactor, pool, {"form.html": FORM, "thanks.html": THANKS})
         self.bus = bus
+        self.limit = limit or RateLimit(POSTS_PER_WINDOW, WINDOW_SECONDS)
 
     def render_GET(self, request):
         if request.postpath not in ([], [b""]):
@@ -41,6 +46,12 @@ class RfqFormResource(PageResource):
     def render_POST(self, request):
         if request.postpath not in ([], [b""]):
             return self.answer_now(request, self.message("Not found", "No such page.", 404))
+        if not self.limit.allow(_remote(request)):
+            log.info(
+                "request refused: too many from one address", extra={"remote": _remote(request)}
+            )
+            text = "Too many requests from your address; please try again later."
+            return self.answer_now(request, self.message("Too many requests", text, 429))
         size = _body_size(request)
         if size > MAX_BODY:
             text = f"The request is larger than {MAX_BODY // 1024} KiB; please shorten it."

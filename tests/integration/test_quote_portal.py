@@ -211,3 +211,16 @@ def test_the_public_form_refuses_hostile_or_oversized_input_and_keeps_nothing(ap
     status, page = hub.request("POST", "/rfq", body, {"Content-Type": "text/plain"})
     assert status == 400
     assert count(app, tables.rfqs) == 0
+
+
+def test_one_address_may_post_the_form_only_so_often(app, hub):
+    from hub.http.rfq_form import POSTS_PER_WINDOW
+
+    robot = {"email": "not-an-address", "message": "cheap toner"}
+    answers = [post_form(hub, "/rfq", robot)[0] for _ in range(POSTS_PER_WINDOW)]
+    assert set(answers) == {400}
+    good = {"email": "buyer@example.com", "message": "Quote 20 toner cartridges"}
+    status, page = post_form(hub, "/rfq", good)
+    assert status == 429 and "Too many requests" in page
+    assert count(app, tables.rfqs) == 0
+    assert hub.request("GET", "/rfq")[0] == 200, "the form itself is still served"
