@@ -13,7 +13,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from core.errors import NotFound, OrderB2BError
 from core.model.orders import STATUSES
-from core.storage import scope, tables
+from core.storage import order_documents, scope, tables
 from core.storage.comments import comments_of
 from core.storage.history import plain_value
 
@@ -188,8 +188,9 @@ def order_detail(
     groups: Collection[int] | None = None,
     viewer: str | None = None,
 ) -> dict[str, Any]:
-    """One order with its lines, history and the comments `viewer` may see; outside
-    `groups` it is not found, as if it did not exist."""
+    """One order with its lines, history, the comments `viewer` may see, its customer
+    and its documents (core/storage/order_documents.py); outside `groups` it is not
+    found, as if it did not exist."""
     with engine.connect() as connection:
         order = connection.execute(
             select(tables.orders).where(_orders.number == number, scope.order_condition(groups))
@@ -213,6 +214,7 @@ def order_detail(
         detail["lines"] = [_row(line, drop=("order_id",)) for line in lines]
         detail["history"] = [_row(entry, drop=("doc_type", "doc_id")) for entry in history]
         detail["comments"] = _order_comments(connection, order.id, viewer)
+        detail.update(order_documents.around(connection, order))
     return detail
 
 
