@@ -371,6 +371,16 @@ class AddSalesTeam(Command):
 
 
 @dataclass(frozen=True)
+class ChangeSalesTeam(Command):
+    """Rename a sales team, or archive it (its people no longer see its groups through
+    it) or restore it; None leaves a field as it is."""
+
+    code: str
+    name: str | None = None
+    archived: bool | None = None
+
+
+@dataclass(frozen=True)
 class JoinTeam(Command):
     """Put a staff member in a sales team as a member or its manager (again, if they
     had left), or change their role in it."""

@@ -90,6 +90,7 @@ COMMAND_HANDLERS = {
     commands.AddCustomerGroup: customers.add_customer_group,
     commands.ChangeCustomerGroup: customers.change_customer_group,
     commands.AddSalesTeam: customers.add_sales_team,
+    commands.ChangeSalesTeam: customers.change_sales_team,
     commands.JoinTeam: customers.join_team,
     commands.LeaveTeam: customers.leave_team,
     # products and pricing

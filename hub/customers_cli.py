@@ -153,6 +153,13 @@ def _team_parsers(commands_parser, app_factory) -> None:
     listing = verbs.add_parser("list", help="list sales teams, their people and groups")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(action=lambda args: _teams_list(args, app_factory))
+    change = verbs.add_parser("change", help="rename a team, or archive or restore it")
+    change.add_argument("code")
+    change.add_argument("--name")
+    state = change.add_mutually_exclusive_group()
+    state.add_argument("--archive", dest="archived", action="store_true", default=None)
+    state.add_argument("--restore", dest="archived", action="store_false")
+    change.set_defaults(action=lambda args: _team_change(args, app_factory))
     join = verbs.add_parser("join", help="put a staff member in a team (or change their role)")
     join.add_argument("team", metavar="TEAM")
     join.add_argument("username", metavar="USERNAME")
@@ -380,6 +387,15 @@ def _teams_list(args, app_factory) -> int:
         ]
         print(f"  people: {', '.join(people) or '(none)'}")
         print(f"  groups: {', '.join(t['groups']) or '(none)'}")
+    return 0
+
+
+def _team_change(args, app_factory) -> int:
+    if args.name is None and args.archived is None:
+        raise CliUsageError("nothing to change: give --name, --archive or --restore")
+    command = commands.ChangeSalesTeam(args.code, args.name, args.archived)
+    changed = app_factory().bus.execute(command, _actor())
+    print(f"sales team {args.code}: {', '.join(changed) or 'nothing'} changed")
     return 0
 
 

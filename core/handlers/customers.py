@@ -154,6 +154,20 @@ def add_sales_team(command: commands.AddSalesTeam, uow: ports.UnitOfWork) -> int
     return team.id
 
 
+def change_sales_team(command: commands.ChangeSalesTeam, uow: ports.UnitOfWork) -> list[str]:
+    """Returns the names of the fields that changed."""
+    team = uow.teams.get(command.code)
+    if team is None:
+        raise NotFound(f"no sales team {command.code}")
+    changed = team.change(command.name, command.archived)
+    if changed:
+        detail = {"changed": changed}
+        uow.activity.record(
+            "teams.change", document_type="sales_team", document_id=team.code, detail=detail
+        )
+    return changed
+
+
 def join_team(command: commands.JoinTeam, uow: ports.UnitOfWork) -> bool:
     """Returns whether anything changed."""
     team = _team(uow, command.team)

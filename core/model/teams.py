@@ -39,6 +39,22 @@ class SalesTeam:
         self.archived = False
         self.created_at = self.updated_at = datetime.now(UTC)
 
+    def change(self, name: str | None = None, archived: bool | None = None) -> list[str]:
+        """The names of the fields that changed."""
+        changed = []
+        if name is not None:
+            if not isinstance(name, str) or not name.strip():
+                raise TeamError(f"team {self.code}: the name is empty")
+            if name.strip() != self.name:
+                self.name = name.strip()
+                changed.append("name")
+        if archived is not None and archived != self.archived:
+            self.archived = archived
+            changed.append("archived")
+        if changed:
+            self.updated_at = datetime.now(UTC)
+        return changed
+
 
 class TeamMember:
     """One person's place in one team: a member or its manager."""

@@ -64,8 +64,11 @@ def group_condition(groups: Groups) -> ColumnElement[bool]:
 def groups_seen_by(connection: Connection, staff_id: int) -> frozenset[int] | None:
     """The groups of this person's live teams and those they manage, in one query:
     the first row says whether any team exists, the others are the group ids."""
+    live_teams = select(tables.sales_teams.c.id).where(tables.sales_teams.c.archived.is_(False))
     teams = select(_members.team_id).where(
-        _members.staff_id == staff_id, _members.archived.is_(False)
+        _members.staff_id == staff_id,
+        _members.archived.is_(False),
+        _members.team_id.in_(live_teams),
     )
     theirs = select(literal_column("1").label("kind"), _groups.id.label("group_id")).where(
         _groups.archived.is_(False),

@@ -240,6 +240,17 @@ def add_team(app, principal, params, query, body):
     return 201, team
 
 
+def change_team(app, principal, params, query, body):
+    _body(body, (("name", ""), ARCHIVED))
+    archived = body.get("archived")
+    if archived is not None and not isinstance(archived, bool):
+        raise BadQuery("archived must be true or false")
+    command = commands.ChangeSalesTeam(params["code"], _text(body, "name"), archived)
+    changed = app.bus.execute(command, actor_of(principal))
+    team = next(t for t in customer_queries.list_teams(app.engine) if t["code"] == params["code"])
+    return 200, {**team, "changed": changed}
+
+
 def team_member(app, principal, params, query, body):
     _body(body, (("username", ""), ("role", ""), ("action", "")))
     username = _text(body, "username", required=True)
@@ -412,6 +423,14 @@ CUSTOMER_ROUTES: tuple[Route, ...] = (
         add_team,
         status=201,
         body=(("code", "the team's code"), ("name", "the team's name")),
+    ),
+    Route(
+        "POST",
+        "/api/v1/teams/{code}",
+        "staff.manage",
+        "Rename a sales team, or archive or restore it",
+        change_team,
+        body=(("name", "the team's new name"), ARCHIVED),
     ),
     Route(
         "POST",

@@ -289,3 +289,29 @@ def test_shipments_and_invoices_follow_the_orders_scope(world):
     assert world.get("sales_a", f"/api/v1/shipments/{numbers[own][0]}")[0] == 200
     _, everything = world.get("ledger", "/api/v1/invoices")
     assert {i["order_number"] for i in everything["invoices"]} == {own, other}
+
+
+def test_an_archived_team_no_longer_gives_its_people_its_customers(world):
+    assert world.codes("sales_a") == ["A-KENOSHA", "A-RACINE"]
+    status, team = world.post("admin", "/api/v1/teams/team-a", {"name": "Team A (South)"})
+    assert (status, team["name"], team["changed"]) == (200, "Team A (South)", ["name"])
+    status, team = world.post("admin", "/api/v1/teams/team-a", {"archived": True})
+    assert (status, team["archived"]) == (200, True)
+    assert world.codes("sales_a") == []
+    assert world.get("sales_a", f"/api/v1/orders/{world.orders['racine-usd']}")[0] == 404
+    assert world.post("sales_a", "/api/v1/teams/team-a", {"archived": False})[0] == 403
+    status, team = world.post("admin", "/api/v1/teams/team-a", {"archived": False})
+    assert (status, team["archived"], team["changed"]) == (200, False, ["archived"]), team
+    assert world.codes("sales_a") == ["A-KENOSHA", "A-RACINE"]
+    assert world.post("admin", "/api/v1/teams/team-z", {"name": "Z"})[0] == 404
+    with world.app.engine.connect() as connection:
+        changes = connection.execute(
+            select(tables.history.c.actor, tables.history.c.changes)
+            .where(tables.history.c.doc_type == "sales_team", tables.history.c.action == "update")
+            .order_by(tables.history.c.id)
+        ).all()
+    assert [(actor, sorted(change)) for actor, change in changes] == [
+        ("admin", ["name"]),
+        ("admin", ["archived"]),
+        ("admin", ["archived"]),
+    ]
