@@ -17,7 +17,9 @@ from core.canonical import Address, CanonicalOrder, Contact, Payment
 from core.canonical import OrderLine as CanonicalLine
 from core.errors import NotFound
 from core.handlers.customers import add_customer
+from core.handlers.order_edits import confirmation_requested
 from core.model.customers import Customer, CustomerContact
+from core.model.order_edits import CONFIRMATION_EMAIL
 from core.model.orders import Order
 from core.model.orders import format_number as order_number
 from core.model.quotes import (
@@ -407,6 +409,10 @@ def make_order(
         line.shipped_quantity = line.invoiced_quantity = line.backordered_quantity = ZERO
     uow.orders.add(order)
     uow.emit(events.OrderReceived(number, channel, "direct", external_id, None))
+    if customer.email and uow.settings.get(CONFIRMATION_EMAIL):
+        uow.emit(
+            confirmation_requested(number, customer.email, customer.name, customer.contact_name)
+        )
     return order
 
 

@@ -349,6 +349,7 @@ def test_the_sent_version_becomes_one_order_that_references_it(app, api, tokens)
     assert detail["orders"] == [{"number": made["order_number"], "version": 1, "status": "new"}]
     assert [e["order_number"] for e in outbox(app, "quote.converted")] == [made["order_number"]]
     assert [e["channel"] for e in outbox(app, "order.received")] == ["quote"]
+    assert outbox(app, "order.confirmation_requested") == [], "the setting is off"
     # Ordered, the quote no longer changes.
     status, answer = api.post(f"/api/v1/quotes/{number}/versions", tokens["east"])
     assert status == 409 and "ordered" in answer["detail"]
@@ -520,3 +521,15 @@ def test_a_self_service_link_is_signed_for_the_sent_version(app, api, tokens):
     assert quote_links.verify(key, token) == (quote["number"], 1)
     expires = datetime.fromisoformat(link["expires_at"])
     assert timedelta(days=2, hours=23) < expires - datetime.now(UTC) <= timedelta(days=3)
+
+
+def test_an_order_from_a_quote_asks_for_its_confirmation_email_when_that_is_on(app, api, tokens):
+    assert api.post("/api/v1/settings/orders.confirmation_email", tokens["admin"],
+                    {"value": True})[0] == 200  # fmt: skip
+    quote = sent_quote(api, tokens["east"], shipping_method="Ground")
+    status, made = api.post(f"/api/v1/quotes/{quote['number']}/convert", tokens["east"], {})
+    assert status == 200
+    asked = outbox(app, "order.confirmation_requested")
+    assert [(e["order_number"], e["email"]) for e in asked] == [
+        (made["order_number"], "buyer@acme.example")
+    ]
