@@ -132,3 +132,19 @@ def buyer():
 
     with buyer_endpoint() as endpoint:
         yield endpoint
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashing():
+    """argon2id at its lowest cost for the staff members tests make in-process (some
+    hundreds of them; at the product's cost each takes about 0.2 s). The hashes are
+    still argon2id and verified the same way; the product's cost is kept by the hub and
+    CLI processes the end-to-end tests start."""
+    from argon2 import PasswordHasher
+
+    from core.model import staff
+
+    product_hasher = staff._hasher
+    staff._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    staff._hasher = product_hasher
