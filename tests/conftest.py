@@ -8,8 +8,13 @@ developer machine those tests are skipped with a message saying what is missing.
 from __future__ import annotations
 
 import os
+import queue
+import shutil
 import socket
+import sqlite3
+import threading
 import uuid
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -64,24 +69,89 @@ def _database_url(name: str) -> str:
     return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
 
 
+class DatabaseSupply:
+    """Copies of the template database, made ahead by one thread, and used ones dropped
+    by another: CREATE DATABASE ... TEMPLATE takes about half a second here, which the
+    tests then spend running instead of waiting."""
+
+    AHEAD = 2
+
+    def __init__(self, template: str) -> None:
+        self.template = template
+        self.ready: queue.Queue[str] = queue.Queue(maxsize=self.AHEAD)
+        self.used: queue.Queue[str | None] = queue.Queue()
+        self.stopping = threading.Event()
+        self.maker = threading.Thread(target=self._make, daemon=True)
+        self.dropper = threading.Thread(target=self._drop, daemon=True)
+        self.maker.start()
+        self.dropper.start()
+
+    def take(self) -> str:
+        return self.ready.get(timeout=120)
+
+    def give_back(self, name: str) -> None:
+        self.used.put(name)
+
+    def close(self) -> None:
+        self.stopping.set()
+        self.maker.join(timeout=120)
+        while not self.ready.empty():
+            self.used.put(self.ready.get())
+        self.used.put(None)
+        self.dropper.join(timeout=300)
+
+    def _make(self) -> None:
+        while not self.stopping.is_set():
+            name = f"orderb2b_t_{uuid.uuid4().hex[:12]}"
+            _admin_execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+            while True:
+                try:
+                    self.ready.put(name, timeout=0.2)
+                    break
+                except queue.Full:
+                    if self.stopping.is_set():
+                        self.used.put(name)
+                        return
+
+    def _drop(self) -> None:
+        while (name := self.used.get()) is not None:
+            _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def pg_supply(pg_template):
+    supply = DatabaseSupply(pg_template)
+    yield supply
+    supply.close()
+
+
 @pytest.fixture
-def pg_url(pg_template):
-    name = f"orderb2b_t_{uuid.uuid4().hex[:12]}"
-    _admin_execute(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
+def pg_url(pg_supply):
+    name = pg_supply.take()
     yield _database_url(name)
-    _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    pg_supply.give_back(name)
 
 
-@pytest.fixture
-def sqlite_url(tmp_path):
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """An SQLite database migrated once per run; each test gets a copy of the file."""
     from core.storage.engine import make_engine
     from core.storage.migrate import upgrade
 
-    url = f"sqlite:///{tmp_path / 'orderb2b.db'}"
-    engine = make_engine(url)
+    path = tmp_path_factory.mktemp("sqlite-template") / "orderb2b.db"
+    engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
     engine.dispose()
-    return url
+    with closing(sqlite3.connect(path)) as connection:  # all of it in the file itself
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture
+def sqlite_url(tmp_path, sqlite_template):
+    target = tmp_path / "orderb2b.db"
+    shutil.copyfile(sqlite_template, target)
+    return f"sqlite:///{target}"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
