@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 from core.errors import NotFound
 from core.model.products import part_key
 from core.storage import tables
+from core.storage.engine import one_statement
 from core.storage.history import plain_value
 
 _p = tables.products.c
@@ -268,7 +269,7 @@ def _all(engine: Engine, query) -> list[dict[str, Any]]:
 def _execute(engine: Engine | Connection, query):
     if isinstance(engine, Connection):
         return engine.execute(query).all()
-    with engine.connect() as connection:
+    with one_statement(engine) as connection:
         return connection.execute(query).all()
 
 

@@ -35,6 +35,15 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     return engine
 
 
+def one_statement(engine: Engine):
+    """A connection for a read of one statement. On PostgreSQL it runs in autocommit,
+    which spares the BEGIN and ROLLBACK round trips a transaction would add to every
+    list and search; SQLite reads stay in their (cheap, local) transaction."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="AUTOCOMMIT").connect()
+    return engine.connect()
+
+
 def dumps_json(value) -> str:
     """JSON for JSON columns, several times faster than the standard library's.
     Dates and times are ISO 8601, decimals exact strings ("12.50")."""

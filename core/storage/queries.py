@@ -15,6 +15,7 @@ from core.errors import NotFound, OrderB2BError
 from core.model.orders import STATUSES
 from core.storage import order_documents, scope, tables
 from core.storage.comments import comments_of
+from core.storage.engine import one_statement
 from core.storage.history import plain_value
 
 _orders = tables.orders.c
@@ -77,7 +78,7 @@ def list_orders(
     if after:
         last = select(_orders.id).where(_orders.number == after).scalar_subquery()
         query = query.where(_orders.id < last)
-    with engine.connect() as connection:
+    with one_statement(engine) as connection:
         return [_row(row) for row in connection.execute(query)]
 
 
@@ -102,7 +103,7 @@ def order_counts(
         .group_by(_orders.status)
     )
     counts = dict.fromkeys(STATUSES, 0)
-    with engine.connect() as connection:
+    with one_statement(engine) as connection:
         counts.update(connection.execute(query).all())
     return counts
 

@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
 from core.storage import tables
+from core.storage.engine import one_statement
 
 _tokens = tables.api_tokens.c
 _staff = tables.staff.c
@@ -53,7 +54,7 @@ _QUERY = (
 
 def token_holders(engine: Engine, lookup: str) -> list[TokenHolder]:
     """Every token sharing this clear lookup part (almost always one)."""
-    with engine.connect() as connection:
+    with one_statement(engine) as connection:
         rows = connection.execute(_QUERY.where(_tokens.lookup == lookup)).all()
     return [TokenHolder(*row) for row in rows]
 
