@@ -79,7 +79,7 @@ def list_orders(
         last = select(_orders.id).where(_orders.number == after).scalar_subquery()
         query = query.where(_orders.id < last)
     with one_statement(engine) as connection:
-        return [_row(row) for row in connection.execute(query)]
+        return plain_rows(connection.execute(query))
 
 
 def order_counts(
@@ -222,6 +222,13 @@ def order_detail(
 def _order_comments(connection, order_id: int, viewer: str | None) -> list[dict[str, Any]]:
     """Public comments and the viewer's own private ones, newest last."""
     return comments_of(connection, order_id, viewer=viewer)
+
+
+def plain_rows(result) -> list[dict[str, Any]]:
+    """Every row of a result as a dict of plain values (a page of a list: the column
+    names are read once, not per row)."""
+    names = tuple(result.keys())
+    return [dict(zip(names, map(plain_value, row), strict=True)) for row in result]
 
 
 def _row(row, drop: tuple[str, ...] = ()) -> dict[str, Any]:
