@@ -284,3 +284,181 @@ class Invoice:
     @property
     def total(self) -> Decimal:
         return self.subtotal + self.shipping_amount + self.tax_amount - self.discount_amount
+
+
+# ------------------------------------------------------------------ suppliers
+# A purchase order we send a supplier is a CanonicalOrder too: partner is the
+# supplier's partner code, external_order_id our PO number, buyer_organisation our
+# company, ship_to the customer when the supplier drop-ships. extrinsics["dropship"]
+# is "supplier" or "manufacturer" on a drop-shipped PO, absent otherwise.
+
+DROPSHIP_MODES = ("supplier", "manufacturer")
+
+
+@dataclass(frozen=True, slots=True)
+class WarehouseStock:
+    warehouse: str
+    quantity: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class PriceAvailability:
+    """A supplier's answer for one part: its price to us, stock per warehouse, ETA.
+    `found` is False when the supplier does not know the part."""
+
+    supplier_part_id: str
+    unit_price: Decimal | None
+    currency: str
+    warehouses: tuple[WarehouseStock, ...] = ()
+    eta: date | None = None
+    unit_of_measure: str | None = None
+    found: bool = True
+
+    @property
+    def available(self) -> Decimal:
+        return sum((stock.quantity for stock in self.warehouses), Decimal("0"))
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivedShipmentLine:
+    line_number: int  # the line of our purchase order
+    quantity: Decimal
+    unit_of_measure: str
+    supplier_part_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivedShipNotice:
+    """A supplier's notice that (part of) one of our purchase orders shipped."""
+
+    channel: str
+    partner: str
+    po_number: str
+    shipment_id: str
+    carrier: str
+    tracking_number: str
+    lines: tuple[ReceivedShipmentLine, ...]
+    shipped_at: datetime | None = None
+    carrier_code: str | None = None
+    service: str | None = None
+    delivery_date: date | None = None
+    packages: int = 1
+    weight: Decimal | None = None
+    weight_unit: str = "LB"
+    comments: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivedConfirmation:
+    """A supplier's confirmation of one of our purchase orders (cXML
+    ConfirmationRequest, X12 855). Line statuses as in CONFIRMATION_STATUSES."""
+
+    channel: str
+    partner: str
+    po_number: str
+    confirmation_id: str
+    status: str
+    lines: tuple[ConfirmationLine, ...] = ()
+    supplier_order_number: str | None = None
+    confirmed_at: datetime | None = None
+    comments: str | None = None
+
+
+# ------------------------------------------------------------------ carriers
+
+
+@dataclass(frozen=True, slots=True)
+class Parcel:
+    weight: Decimal
+    weight_unit: str = "LB"  # LB or KG
+    length: Decimal | None = None
+    width: Decimal | None = None
+    height: Decimal | None = None
+    dimension_unit: str = "IN"  # IN or CM
+
+
+@dataclass(frozen=True, slots=True)
+class RateRequest:
+    ship_from: Address
+    ship_to: Address
+    parcels: tuple[Parcel, ...]
+    currency: str = "USD"
+    ship_date: date | None = None
+    order_value: Decimal | None = None  # table rates price by value or weight
+    service: str | None = None  # one service only, or all when None
+
+
+@dataclass(frozen=True, slots=True)
+class RateQuote:
+    carrier: str  # "FedEx", "table"
+    service: str  # carrier's service code, e.g. FEDEX_GROUND
+    service_name: str
+    amount: Decimal
+    currency: str
+    transit_days: int | None = None
+    delivery_date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """A shipping label to print: 4x6 inches."""
+
+    tracking_number: str
+    carrier: str
+    service: str
+    ship_from: Address
+    ship_to: Address
+    reference: str  # our shipment or order number
+    weight: Decimal | None = None
+    weight_unit: str = "LB"
+    package: int = 1
+    packages: int = 1
+
+
+# ------------------------------------------------------------------ payments
+
+PAYMENT_ACTIONS = ("authorise", "capture", "sale", "void", "refund")
+GATEWAY_OUTCOMES = ("approved", "declined", "error", "pending")
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentRequest:
+    """What a gateway is asked to do. Cards are never here: `token` is the
+    gateway's own token for the card or the buyer's approval (Authorize.net
+    Accept.js opaque data, a customer payment profile, a PayPal order id)."""
+
+    action: str
+    amount: Decimal
+    currency: str
+    reference: str  # our invoice or order number
+    token: str | None = None
+    token_kind: str | None = None  # e.g. "opaque", "profile", "paypal_order"
+    transaction_id: str | None = None  # the gateway's, for capture/void/refund
+    description: str | None = None
+    card_last4: str | None = None  # refunds of cards need the last four on some gateways
+
+    def __post_init__(self) -> None:
+        if self.action not in PAYMENT_ACTIONS:
+            raise ValueError(f"action must be one of {PAYMENT_ACTIONS}")
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentResult:
+    """A gateway's answer. `raw` is its answer as received, kept for inspection
+    (never with card numbers: gateways mask them)."""
+
+    outcome: str
+    transaction_id: str | None
+    amount: Decimal
+    currency: str
+    message: str = ""
+    code: str | None = None  # gateway's response or reason code
+    authorization_code: str | None = None
+    card_brand: str | None = None
+    card_last4: str | None = None
+    approval_url: str | None = None  # PayPal: where the buyer approves the order
+    raw: str = ""
+
+    def __post_init__(self) -> None:
+        if self.outcome not in GATEWAY_OUTCOMES:
+            raise ValueError(f"outcome must be one of {GATEWAY_OUTCOMES}")

@@ -38,3 +38,14 @@ class NotFound(OrderB2BError):
 
 class DeletionRefused(OrderB2BError):
     """Audited documents are archived, never deleted."""
+
+
+class ServiceFailed(OrderB2BError):
+    """An outside service (a supplier's system, a carrier, a payment gateway) did not
+    give a usable answer: it timed out, was unreachable, answered with a server error
+    or with something we cannot read. Nothing was changed on our side."""
+
+    def __init__(self, service: str, message: str, *, kind: str = "failed") -> None:
+        super().__init__(f"{service}: {message}")
+        self.service = service
+        self.kind = kind  # "timeout", "unreachable", "server_error", "malformed", "refused"

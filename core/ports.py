@@ -6,9 +6,17 @@ import abc
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
-from core.canonical import CanonicalOrder
+from core.canonical import (
+    CanonicalOrder,
+    PaymentRequest,
+    PaymentResult,
+    PriceAvailability,
+    RateQuote,
+    RateRequest,
+)
 
 if TYPE_CHECKING:
     from core.events import Event
@@ -605,3 +613,29 @@ class SalesDesk(abc.ABC):
         self, code: str, customer_code: str | None, order_value: Decimal, today: date
     ) -> DiscountCheck:
         """What a discount code takes off an order now, or why it takes nothing."""
+
+
+class SupplierService(Protocol):
+    """A supplier's price and availability service (SOAP, REST). Raises
+    core.errors.ServiceFailed on timeout, server error or an unreadable answer."""
+
+    def price_availability(
+        self, parts: list[str], quantity: dict[str, Decimal] | None = None
+    ) -> list[PriceAvailability]: ...
+
+
+class CarrierRates(Protocol):
+    """Rate estimates from a carrier. Raises core.errors.ServiceFailed."""
+
+    name: str
+
+    def rates(self, request: RateRequest) -> list[RateQuote]: ...
+
+
+class PaymentGateway(Protocol):
+    """A payment gateway. Declines come back as results (outcome "declined");
+    timeouts, unreachable gateways and unreadable answers raise ServiceFailed."""
+
+    name: str
+
+    def execute(self, request: PaymentRequest) -> PaymentResult: ...
