@@ -26,6 +26,7 @@ setup(
         "argon2-cffi>=23.1,<26",
         "tzdata>=2024.1",
         "weasyprint>=66,<71",
+        "zeep>=4.2,<5",
     ],
     extras_require={
         "test": [
