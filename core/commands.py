@@ -858,3 +858,11 @@ class SubmitCart(Command):
     cart_id: int
     submit_as: str
     groups: frozenset[int] | None = None
+
+
+# >>> invoices (issue 5)
+# <<< invoices
+# >>> purchasing and shipments from suppliers (issue 5)
+# <<< purchasing
+# >>> payments (issue 5)
+# <<< payments

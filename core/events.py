@@ -273,3 +273,11 @@ class RfqReceived(Event):
     source: str
     email: str
     customer_code: str | None
+
+
+# >>> invoices (issue 5)
+# <<< invoices
+# >>> purchasing and shipments from suppliers (issue 5)
+# <<< purchasing
+# >>> payments (issue 5)
+# <<< payments

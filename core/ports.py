@@ -127,6 +127,12 @@ class UnitOfWork(abc.ABC):
     rfqs: RfqRepository
     carts: CartRepository
     sales_desk: SalesDesk
+    # >>> invoices (issue 5)
+    # <<< invoices
+    # >>> purchasing and shipments from suppliers (issue 5)
+    # <<< purchasing
+    # >>> payments (issue 5)
+    # <<< payments
     inbox: Inbox
     actor: Actor
 
@@ -639,3 +645,11 @@ class PaymentGateway(Protocol):
     name: str
 
     def execute(self, request: PaymentRequest) -> PaymentResult: ...
+
+
+# >>> invoices (issue 5)
+# <<< invoices
+# >>> purchasing and shipments from suppliers (issue 5)
+# <<< purchasing
+# >>> payments (issue 5)
+# <<< payments

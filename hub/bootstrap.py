@@ -135,6 +135,12 @@ COMMAND_HANDLERS = {
     commands.AddCartLines: carts.add_cart_lines,
     commands.ChangeCartLine: carts.change_cart_line,
     commands.SubmitCart: carts.submit_cart,
+    # >>> invoices (issue 5)
+    # <<< invoices
+    # >>> purchasing and shipments from suppliers (issue 5)
+    # <<< purchasing
+    # >>> payments (issue 5)
+    # <<< payments
 }
 
 

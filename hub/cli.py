@@ -112,6 +112,12 @@ def _parser() -> argparse.ArgumentParser:
     add_settings_parsers(commands, _app)
     # quotes and RFQs
     add_quote_parsers(commands, _app)
+    # >>> invoices (issue 5)
+    # <<< invoices
+    # >>> purchasing and shipments from suppliers (issue 5)
+    # <<< purchasing
+    # >>> payments (issue 5)
+    # <<< payments
 
     queues = commands.add_parser("queues", help="queue depths and dead letters")
     queues.add_argument("--json", action="store_true")

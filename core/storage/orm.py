@@ -67,6 +67,12 @@ AUDIT_ROOTS = {
     Rfq: ("rfq", lambda r: r.id),
     Cart: ("cart", lambda c: c.id),
     CartLine: ("cart", lambda line: line.cart_id),
+    # >>> invoices (issue 5)
+    # <<< invoices
+    # >>> purchasing and shipments from suppliers (issue 5)
+    # <<< purchasing
+    # >>> payments (issue 5)
+    # <<< payments
 }
 ENTITY_NAMES = {
     Order: "order",
@@ -106,6 +112,12 @@ ENTITY_NAMES = {
     Rfq: "rfq",
     Cart: "cart",
     CartLine: "cart_line",
+    # >>> invoices (issue 5)
+    # <<< invoices
+    # >>> purchasing and shipments from suppliers (issue 5)
+    # <<< purchasing
+    # >>> payments (issue 5)
+    # <<< payments
 }
 UNAUDITED_FIELDS = frozenset({"updated_at", "created_at", "secret_salt", "last_used_at"})
 # Recorded as changed, never with their values.
@@ -164,6 +176,12 @@ def map_domain() -> None:
     mapper_registry.map_imperatively(CartLine, tables.cart_lines)
     cart_lines = relationship(CartLine, order_by=tables.cart_lines.c.line_number, lazy="selectin")
     mapper_registry.map_imperatively(Cart, tables.carts, properties={"lines": cart_lines})
+    # >>> invoices (issue 5)
+    # <<< invoices
+    # >>> purchasing and shipments from suppliers (issue 5)
+    # <<< purchasing
+    # >>> payments (issue 5)
+    # <<< payments
     _mapped = True
 
 

@@ -901,3 +901,11 @@ orders.append_column(Column("quote_version_id", Id, ForeignKey("quote_versions.i
 QUOTE_TABLES = ("quotes", "quote_versions", "quote_lines", "rfqs", "carts", "cart_lines")
 AUDITED = (*AUDITED, *QUOTE_TABLES)
 NEVER_DELETED = (*NEVER_DELETED, *QUOTE_TABLES)
+
+
+# >>> invoices (issue 5)
+# <<< invoices
+# >>> purchasing and shipments from suppliers (issue 5)
+# <<< purchasing
+# >>> payments (issue 5)
+# <<< payments

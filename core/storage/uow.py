@@ -88,6 +88,12 @@ class SqlUnitOfWork(ports.UnitOfWork):
         self.rfqs = SqlRfqRepository(self.session)
         self.carts = SqlCartRepository(self.session)
         self.sales_desk = SqlSalesDesk(self.session)
+        # >>> invoices (issue 5)
+        # <<< invoices
+        # >>> purchasing and shipments from suppliers (issue 5)
+        # <<< purchasing
+        # >>> payments (issue 5)
+        # <<< payments
         self._events: list[tuple[Event, str | None]] = []
         return self
 

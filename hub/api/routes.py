@@ -316,6 +316,12 @@ ROUTES: tuple[Route, ...] = (
     *ORDER_EDIT_ROUTES,
     # quotes and RFQs
     *QUOTE_ROUTES,
+    # >>> invoices (issue 5)
+    # <<< invoices
+    # >>> purchasing and shipments from suppliers (issue 5)
+    # <<< purchasing
+    # >>> payments (issue 5)
+    # <<< payments
 )
 
 
