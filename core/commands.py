@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from core.canonical import CanonicalOrder
 
@@ -863,6 +864,111 @@ class SubmitCart(Command):
 # >>> invoices (issue 5)
 # <<< invoices
 # >>> purchasing and shipments from suppliers (issue 5)
+
+
+@dataclass(frozen=True)
+class AddSupplier(Command):
+    """A supplier and how it is reached; `values` as Supplier.EDITABLE names them."""
+
+    code: str
+    name: str
+    channel: str = "email"
+    values: dict = field(default_factory=dict)
+    service_secret: str | None = None
+
+
+@dataclass(frozen=True)
+class ChangeSupplier(Command):
+    code: str
+    values: dict = field(default_factory=dict)
+    service_secret: str | None = None
+
+
+@dataclass(frozen=True)
+class AssignSupplier(Command):
+    """Buy `quantity` (default: all not yet bought) of a sales-order line from a
+    supplier; the line joins the supplier's draft PO for the order (one per way of
+    shipping). `live_price` is the supplier's P&A price when its system answered;
+    `unit_cost` with `reason` sets the cost by hand. Returns the PO number."""
+
+    order_number: str
+    line_number: int
+    supplier_code: str
+    quantity: Decimal | None = None
+    dropship: str | None = None
+    live_price: Decimal | None = None
+    unit_cost: Decimal | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ChangePurchaseOrder(Command):
+    number: str
+    ship_to: dict | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class ChangePurchaseOrderLine(Command):
+    number: str
+    line_number: int
+    quantity: Decimal | None = None
+    unit_cost: Decimal | None = None
+    reason: str | None = None
+    remove: bool = False
+
+
+@dataclass(frozen=True)
+class SendPurchaseOrder(Command):
+    """Freeze a draft PO and hand it to the supplier's channel: `document` is what
+    the edge rendered for it (cXML, X12 or the PDF for email)."""
+
+    number: str
+    content_type: str
+    raw: bytes
+    document_key: str
+    endpoint: str | None = None
+    recipient: str | None = None
+
+
+@dataclass(frozen=True)
+class CancelPurchaseOrder(Command):
+    number: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CommentPurchaseOrder(Command):
+    number: str
+    text: str
+    send_to_supplier: bool = False
+
+
+@dataclass(frozen=True)
+class RecordSupplierShipment(Command):
+    """A supplier's ship notice for one of our POs (canonical ReceivedShipNotice);
+    becomes a shipment of the sales order. Returns the shipment number (the earlier
+    one when the notice was recorded before)."""
+
+    notice: Any
+    document_id: int | None = None
+
+
+@dataclass(frozen=True)
+class RecordSupplierConfirmation(Command):
+    confirmation: Any
+    document_id: int | None = None
+
+
+@dataclass(frozen=True)
+class RefreshSupplierAvailability(Command):
+    """Keep what a supplier's system answered (or that it failed) for its parts."""
+
+    supplier_code: str
+    answers: tuple = ()
+    error: str | None = None
+    parts: tuple[str, ...] = ()
+
 # <<< purchasing
 # >>> payments (issue 5)
 # <<< payments

@@ -278,6 +278,47 @@ class RfqReceived(Event):
 # >>> invoices (issue 5)
 # <<< invoices
 # >>> purchasing and shipments from suppliers (issue 5)
+
+
+@dataclass(frozen=True)
+class PurchaseOrderSent(Event):
+    routing_key: ClassVar[str] = "po.sent"
+    po_number: str
+    order_number: str
+    supplier_code: str
+    channel: str
+    dropship: str | None
+
+
+@dataclass(frozen=True)
+class PurchaseOrderEmailRequested(Event):
+    """A PO for a supplier reached by email: the mailer sends its PDF and text."""
+
+    routing_key: ClassVar[str] = "po.email_requested"
+    po_number: str
+    supplier_code: str
+    recipient: str
+    pdf_sha256: str
+
+
+@dataclass(frozen=True)
+class PurchaseOrderCommented(Event):
+    """A PO comment; when `send_to_supplier`, the mailer sends it to the supplier."""
+
+    routing_key: ClassVar[str] = "po.commented"
+    po_number: str
+    comment_id: int
+    send_to_supplier: bool
+
+
+@dataclass(frozen=True)
+class PurchaseOrderConfirmed(Event):
+    routing_key: ClassVar[str] = "po.confirmed"
+    po_number: str
+    status: str
+    confirmation_id: str
+
+
 # <<< purchasing
 # >>> payments (issue 5)
 # <<< payments

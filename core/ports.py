@@ -130,6 +130,7 @@ class UnitOfWork(abc.ABC):
     # >>> invoices (issue 5)
     # <<< invoices
     # >>> purchasing and shipments from suppliers (issue 5)
+    purchasing: PurchasingRepository
     # <<< purchasing
     # >>> payments (issue 5)
     # <<< payments
@@ -650,6 +651,57 @@ class PaymentGateway(Protocol):
 # >>> invoices (issue 5)
 # <<< invoices
 # >>> purchasing and shipments from suppliers (issue 5)
+
+if TYPE_CHECKING:
+    from core.model.purchasing import PurchaseOrder, Supplier
+
+
+class SupplierCost(NamedTuple):
+    supplier_part_id: str
+    cost: Decimal | None
+
+
+class PurchasingRepository(abc.ABC):
+    """Suppliers, purchase orders and what suppliers' systems last answered."""
+
+    @abc.abstractmethod
+    def add_supplier(self, supplier: Supplier) -> None: ...
+
+    @abc.abstractmethod
+    def supplier(self, code: str) -> Supplier | None: ...
+
+    @abc.abstractmethod
+    def add(self, purchase_order: PurchaseOrder) -> None: ...
+
+    @abc.abstractmethod
+    def get(self, number: str, *, lock: bool = False) -> PurchaseOrder | None: ...
+
+    @abc.abstractmethod
+    def for_order(self, order_id: int) -> list[PurchaseOrder]: ...
+
+    @abc.abstractmethod
+    def keep_pdf(self, number: str, pdf: bytes) -> None: ...
+
+    @abc.abstractmethod
+    def catalogue_cost(self, sku: str | None, supplier_code: str) -> SupplierCost | None:
+        """The supplier's part number and cost for one of our products."""
+
+    @abc.abstractmethod
+    def shipment_of(self, purchase_order_id: int, supplier_shipment_id: str) -> str | None:
+        """The number of the shipment a supplier already reported with this id."""
+
+    @abc.abstractmethod
+    def keep_availability(
+        self,
+        supplier_code: str,
+        answers: Iterable[tuple[str, dict]],
+        failed_parts: Iterable[str],
+        error: str | None,
+        now: datetime,
+    ) -> None:
+        """Keep fresh answers per part; mark the parts whose refresh failed."""
+
+
 # <<< purchasing
 # >>> payments (issue 5)
 # <<< payments

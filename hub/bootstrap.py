@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import Engine
 
 from core import commands
-from core.handlers import carts, catalog, customers, quotes, rfqs, sales_settings
+from core.handlers import carts, catalog, customers, purchasing, quotes, rfqs, sales_settings
 from core.handlers.access import (
     add_staff,
     change_profile,
@@ -138,6 +138,17 @@ COMMAND_HANDLERS = {
     # >>> invoices (issue 5)
     # <<< invoices
     # >>> purchasing and shipments from suppliers (issue 5)
+    commands.AddSupplier: purchasing.add_supplier,
+    commands.ChangeSupplier: purchasing.change_supplier,
+    commands.AssignSupplier: purchasing.assign_supplier,
+    commands.ChangePurchaseOrder: purchasing.change_purchase_order,
+    commands.ChangePurchaseOrderLine: purchasing.change_purchase_order_line,
+    commands.SendPurchaseOrder: purchasing.send_purchase_order,
+    commands.CancelPurchaseOrder: purchasing.cancel_purchase_order,
+    commands.CommentPurchaseOrder: purchasing.comment_purchase_order,
+    commands.RecordSupplierShipment: purchasing.record_supplier_shipment,
+    commands.RecordSupplierConfirmation: purchasing.record_supplier_confirmation,
+    commands.RefreshSupplierAvailability: purchasing.refresh_supplier_availability,
     # <<< purchasing
     # >>> payments (issue 5)
     # <<< payments

@@ -14,6 +14,12 @@ from core.model.outbound import OutboundDocument
 from core.model.partners import Partner
 from core.model.products import PriceBreak, PriceLevel, Product, ProductPrice, ProductSupplier
 from core.model.profiles import Profile
+from core.model.purchasing import (
+    PurchaseOrder,
+    PurchaseOrderComment,
+    PurchaseOrderLine,
+    Supplier,
+)
 from core.model.quotes import Quote, QuoteLine, QuoteVersion
 from core.model.rfqs import Rfq
 from core.model.shipments import Shipment, ShipmentLine
@@ -70,6 +76,10 @@ AUDIT_ROOTS = {
     # >>> invoices (issue 5)
     # <<< invoices
     # >>> purchasing and shipments from suppliers (issue 5)
+    Supplier: ("supplier", lambda s: s.id),
+    PurchaseOrder: ("purchase_order", lambda po: po.id),
+    PurchaseOrderLine: ("purchase_order", lambda line: line.purchase_order_id),
+    PurchaseOrderComment: ("purchase_order", lambda c: c.purchase_order_id),
     # <<< purchasing
     # >>> payments (issue 5)
     # <<< payments
@@ -115,13 +125,19 @@ ENTITY_NAMES = {
     # >>> invoices (issue 5)
     # <<< invoices
     # >>> purchasing and shipments from suppliers (issue 5)
+    Supplier: "supplier",
+    PurchaseOrder: "purchase_order",
+    PurchaseOrderLine: "purchase_order_line",
+    PurchaseOrderComment: "purchase_order_comment",
     # <<< purchasing
     # >>> payments (issue 5)
     # <<< payments
 }
 UNAUDITED_FIELDS = frozenset({"updated_at", "created_at", "secret_salt", "last_used_at"})
 # Recorded as changed, never with their values.
-SECRET_FIELDS = frozenset({"password_hash", "secret_hash", "outbound_secret", "token_hash"})
+SECRET_FIELDS = frozenset(
+    {"password_hash", "secret_hash", "outbound_secret", "token_hash", "service_secret"}
+)
 SECRET_SHOWN_AS = "(secret)"
 
 
@@ -179,6 +195,7 @@ def map_domain() -> None:
     # >>> invoices (issue 5)
     # <<< invoices
     # >>> purchasing and shipments from suppliers (issue 5)
+    _map_purchasing()
     # <<< purchasing
     # >>> payments (issue 5)
     # <<< payments
@@ -207,5 +224,25 @@ def _map_fulfilment() -> None:
             "lines": relationship(
                 InvoiceLine, order_by=tables.invoice_lines.c.line_number, lazy="selectin"
             ),
+        },
+    )
+
+
+def _map_purchasing() -> None:
+    """Suppliers and purchase orders with their lines and comments; a sent PO's PDF
+    is written apart, not kept in history."""
+    mapper_registry.map_imperatively(Supplier, tables.suppliers)
+    mapper_registry.map_imperatively(PurchaseOrderLine, tables.purchase_order_lines)
+    mapper_registry.map_imperatively(PurchaseOrderComment, tables.purchase_order_comments)
+    lines = tables.purchase_order_lines.c.line_number
+    comments = tables.purchase_order_comments.c.id
+    mapper_registry.map_imperatively(
+        PurchaseOrder,
+        tables.purchase_orders,
+        exclude_properties=["pdf"],
+        properties={
+            "order": relationship(Order),
+            "lines": relationship(PurchaseOrderLine, order_by=lines, lazy="selectin"),
+            "comments": relationship(PurchaseOrderComment, order_by=comments, lazy="selectin"),
         },
     )

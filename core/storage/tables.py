@@ -906,6 +906,128 @@ NEVER_DELETED = (*NEVER_DELETED, *QUOTE_TABLES)
 # >>> invoices (issue 5)
 # <<< invoices
 # >>> purchasing and shipments from suppliers (issue 5)
+suppliers = Table(
+    "suppliers",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("channel", String(8), nullable=False),
+    Column("partner_code", String(64)),
+    Column("email", String(254)),
+    Column("service_kind", String(8)),
+    Column("service_url", String(500)),
+    Column("service_settings", Document, nullable=False),
+    Column("service_secret", Text),
+    Column("cache_minutes", Integer, nullable=False),
+    Column("timeout_seconds", ExactDecimal, nullable=False),
+    Column("discount_percent", ExactDecimal, nullable=False),
+    Column("freight_percent", ExactDecimal, nullable=False),
+    Column("currency", String(3), nullable=False),
+    *_stamps(),
+)
+
+purchase_orders = Table(
+    "purchase_orders",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("number", String(32), nullable=False, unique=True),
+    Column("supplier_code", String(64), ForeignKey("suppliers.code"), nullable=False),
+    Column("order_id", Id, ForeignKey("orders.id"), nullable=False),
+    Column("state", String(24), nullable=False),
+    Column("channel", String(8), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("dropship", String(16)),
+    Column("ship_to", Document),
+    Column("notes", Text),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("confirmed_at", DateTime(timezone=True)),
+    Column("confirmation_id", String(200)),
+    Column("supplier_order_number", String(100)),
+    Column("outbound_document_id", Id, ForeignKey("outbound_documents.id")),
+    Column("pdf", LargeBinary),
+    *_stamps(),
+    Index("ix_purchase_orders_order_id", "order_id"),
+    Index("ix_purchase_orders_state_id", "state", "id"),
+    Index("ix_purchase_orders_supplier_code_id", "supplier_code", "id"),
+)
+
+purchase_order_lines = Table(
+    "purchase_order_lines",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("purchase_order_id", Id, ForeignKey("purchase_orders.id"), nullable=False),
+    Column("line_number", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("order_line_id", Id, ForeignKey("order_lines.id"), nullable=False),
+    Column("sales_line_number", Integer, nullable=False),
+    Column("sku", String(100)),
+    Column("supplier_part_id", String(100)),
+    Column("manufacturer_part_id", String(100)),
+    Column("manufacturer_name", String(200)),
+    Column("description", Text),
+    Column("quantity", ExactDecimal, nullable=False),
+    Column("unit_of_measure", String(8), nullable=False),
+    Column("unit_cost", ExactDecimal, nullable=False),
+    Column("cost_source", String(32), nullable=False),
+    Column("override_reason", Text),
+    Column("override_by", String(200)),
+    Column("shipped_quantity", ExactDecimal, nullable=False),
+    Column("confirmed_status", String(16)),
+    Column("confirmed_quantity", ExactDecimal),
+    UniqueConstraint("purchase_order_id", "line_number"),
+    Index("ix_purchase_order_lines_order_line_id", "order_line_id"),
+)
+
+purchase_order_comments = Table(
+    "purchase_order_comments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("purchase_order_id", Id, ForeignKey("purchase_orders.id"), nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("sent_to_supplier", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_purchase_order_comments_po", "purchase_order_id", "id"),
+)
+
+# What a supplier's system last said about a part, kept for the pages to show when
+# it is slow or down (marked stale).
+supplier_availability = Table(
+    "supplier_availability",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("supplier_code", String(64), nullable=False),
+    Column("supplier_part_id", String(100), nullable=False),
+    Column("answer", Document),
+    Column("fetched_at", DateTime(timezone=True)),
+    Column("failed_at", DateTime(timezone=True)),
+    Column("error", Text),
+    UniqueConstraint("supplier_code", "supplier_part_id"),
+)
+
+# A shipment reported by a supplier names its PO and the supplier's own shipment id
+# (a re-sent notice finds it and records nothing twice).
+for _column in (
+    Column("purchase_order_id", Id, ForeignKey("purchase_orders.id")),
+    Column("supplier_shipment_id", String(100)),
+):
+    shipments.append_column(_column)
+Index(
+    "ix_shipments_supplier_shipment",
+    shipments.c.purchase_order_id,
+    shipments.c.supplier_shipment_id,
+    unique=True,
+)
+
+PURCHASING_TABLES = (
+    "suppliers",
+    "purchase_orders",
+    "purchase_order_lines",
+    "purchase_order_comments",
+)
+AUDITED = (*AUDITED, *PURCHASING_TABLES)
+NEVER_DELETED = (*NEVER_DELETED, *PURCHASING_TABLES, "supplier_availability")
 # <<< purchasing
 # >>> payments (issue 5)
 # <<< payments

@@ -21,6 +21,7 @@ from core.storage.fulfilment import SqlInvoiceRepository, SqlShipmentRepository
 from core.storage.orm import map_domain
 from core.storage.pricing import SqlPriceBook
 from core.storage.punchout import SqlPunchOutRepository
+from core.storage.purchasing import SqlPurchasingRepository
 from core.storage.quotes import (
     SqlCartRepository,
     SqlQuoteRepository,
@@ -91,6 +92,7 @@ class SqlUnitOfWork(ports.UnitOfWork):
         # >>> invoices (issue 5)
         # <<< invoices
         # >>> purchasing and shipments from suppliers (issue 5)
+        self.purchasing = SqlPurchasingRepository(self.session)
         # <<< purchasing
         # >>> payments (issue 5)
         # <<< payments
