@@ -26,6 +26,7 @@ PERMISSIONS: dict[str, str] = {
     "invoices.manage": "create invoices and credit notes and send them",
     "invoices.bulk": "invoice many orders at once",
     "purchasing.manage": "create and send purchase orders to suppliers",
+    "payments.manage": "take, capture, void and refund payments",
     "settings.manage": "change tax rates, shipping ranges, discount codes and templates",
     "staff.manage": "add and disable staff, issue API tokens, change profiles",
     "activity.view": "see what each staff member did",
@@ -65,6 +66,7 @@ DEFAULT_PROFILES: dict[str, frozenset[str]] = {
             "invoices.view",
             "invoices.manage",
             "invoices.bulk",
+            "payments.manage",
         )
     ),
 }

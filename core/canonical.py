@@ -113,8 +113,8 @@ class CanonicalOrder:
         values = dict(data)
         values["order_date"] = _parse_datetime(values.get("order_date"))
         values["buyer_contact"] = Contact(**(values.get("buyer_contact") or {}))
-        values["ship_to"] = _address(values.get("ship_to"))
-        values["bill_to"] = _address(values.get("bill_to"))
+        values["ship_to"] = address_of(values.get("ship_to"))
+        values["bill_to"] = address_of(values.get("bill_to"))
         values["payment"] = Payment(**values["payment"]) if values.get("payment") else None
         for name in (
             "shipping_amount",
@@ -128,10 +128,12 @@ class CanonicalOrder:
         return cls(**{k: v for k, v in values.items() if k in known})
 
 
-def _address(data: dict[str, Any] | None) -> Address | None:
+def address_of(data: dict[str, Any] | None) -> Address | None:
+    """An address from its stored (JSON) form; fields it does not have are ignored."""
     if data is None:
         return None
-    values = dict(data)
+    names = Address.__dataclass_fields__
+    values = {name: value for name, value in data.items() if name in names}
     values["deliver_to"] = tuple(values.get("deliver_to") or ())
     values["street"] = tuple(values.get("street") or ())
     return Address(**values)

@@ -824,6 +824,7 @@ class ChangeCart(Command):
     po_number: str | None = None
     discount_code: str | None = None
     groups: frozenset[int] | None = None
+    shipping_quote: Decimal | None = None  # a carrier's rate for shipping_method
 
 
 @dataclass(frozen=True)
@@ -862,6 +863,117 @@ class SubmitCart(Command):
 
 
 # >>> invoices (issue 5)
+# Numbers come from a series: the one named, else the setting (invoices.series,
+# invoices.credit_series). Edits are refused once an invoice was sent.
+
+
+@dataclass(frozen=True)
+class InvoiceOrder(Command):
+    """CreateInvoice in a series of the caller's choosing; returns the number."""
+
+    order_number: str
+    shipped_only: bool = False
+    series: str | None = None
+    invoice_date: datetime | None = None
+    comments: str | None = None
+
+
+@dataclass(frozen=True)
+class UploadInvoice(Command):
+    """An invoice made elsewhere, kept with its PDF: it bills the order like
+    InvoiceOrder, numbered as the document says (`number`) or from the series;
+    `total`, when given, must be what the order bills. Returns the number."""
+
+    order_number: str
+    content: bytes
+    filename: str | None = None
+    number: str | None = None
+    series: str | None = None
+    invoice_date: datetime | None = None
+    shipped_only: bool = False
+    total: Decimal | None = None
+    comments: str | None = None
+
+
+@dataclass(frozen=True)
+class ChangeInvoice(Command):
+    """The billing address (address fields), comments or due date of an unsent invoice."""
+
+    number: str
+    bill_to: dict | None = None
+    comments: str | None = None
+    due_date: date | None = None
+
+
+@dataclass(frozen=True)
+class ChangeInvoiceLine(Command):
+    """A line's quantity, unit price or description, or its removal."""
+
+    number: str
+    line_number: int
+    quantity: Decimal | None = None
+    unit_price: Decimal | None = None
+    description: str | None = None
+    remove: bool = False
+
+
+@dataclass(frozen=True)
+class AddInvoiceLine(Command):
+    """Bill (more of) an order line, or add a line of its own; returns its number."""
+
+    number: str
+    quantity: Decimal
+    order_line: int | None = None
+    unit_price: Decimal | None = None
+    description: str | None = None
+    unit_of_measure: str | None = None
+    supplier_part_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CreditInvoice(Command):
+    """A credit note for the whole invoice, or for quantities of its lines (by line
+    number); returns the credit note's number."""
+
+    number: str
+    lines: dict[int, Decimal] | None = None
+    reason: str | None = None
+    series: str | None = None
+
+
+@dataclass(frozen=True)
+class MarkInvoiceSent(Command):
+    """The buyer has the invoice (or credit note); returns False if known already."""
+
+    number: str
+    via: str = "manual"
+    sent_to: str | None = None
+    sent_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SetInvoicingRule(Command):
+    """How bulk invoicing bills a customer (by code) or a customer group (by code)."""
+
+    rule: str
+    customer: str | None = None
+    group: str | None = None
+    series: str | None = None
+
+
+@dataclass(frozen=True)
+class InvoiceReadyOrders(Command):
+    """Bulk invoicing: every order ready for it, of these customers (codes; all when
+    empty), in batches of `batch_size` orders per transaction; `progress` is called
+    with a BulkProgress after each batch. Returns a BulkReport."""
+
+    customers: tuple[str, ...] = ()
+    series: str | None = None
+    dry_run: bool = False
+    batch_size: int = 500
+    progress: Any = field(default=None, compare=False)
+
+
 # <<< invoices
 # >>> purchasing and shipments from suppliers (issue 5)
 
@@ -969,6 +1081,65 @@ class RefreshSupplierAvailability(Command):
     error: str | None = None
     parts: tuple[str, ...] = ()
 
+
 # <<< purchasing
 # >>> payments (issue 5)
+
+
+@dataclass(frozen=True)
+class TakePayment(Command):
+    """Record a payment of an invoice (pending) before its gateway is asked; returns
+    the PaymentAttempt to send. `amount` defaults to what is still open; `token` is
+    the gateway's own (never kept); `available` names the gateways configured."""
+
+    invoice_number: str
+    gateway: str
+    action: str = "sale"
+    amount: Decimal | None = None
+    method: str | None = None
+    token: str | None = None
+    token_kind: str | None = None
+    available: frozenset[str] = frozenset()
+    groups: frozenset[int] | None = None
+
+
+@dataclass(frozen=True)
+class ChangePayment(Command):
+    """Record a capture, void or refund of a payment before its gateway is asked
+    (a manual payment is refunded at once); returns the PaymentAttempt. `amount`
+    defaults to all that may be captured or refunded."""
+
+    number: str
+    action: str
+    amount: Decimal | None = None
+    reason: str | None = None
+    available: frozenset[str] = frozenset()
+    groups: frozenset[int] | None = None
+
+
+@dataclass(frozen=True)
+class RecordPaymentAnswer(Command):
+    """The gateway's answer (a canonical PaymentResult) to a request, or why none
+    came (`error`, `error_kind` as ServiceFailed has them); returns the state."""
+
+    number: str
+    action: str
+    result: Any = None
+    error: str | None = None
+    error_kind: str | None = None
+
+
+@dataclass(frozen=True)
+class ReceivePayment(Command):
+    """Money received by hand (cheque, wire, cash) for an invoice: a payment of the
+    gateway "manual", captured at once. Returns its number."""
+
+    invoice_number: str
+    method: str
+    amount: Decimal | None = None
+    reference: str | None = None
+    received_on: date | None = None
+    groups: frozenset[int] | None = None
+
+
 # <<< payments

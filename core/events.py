@@ -276,6 +276,37 @@ class RfqReceived(Event):
 
 
 # >>> invoices (issue 5)
+
+
+@dataclass(frozen=True)
+class InvoiceChanged(Event):
+    """An unsent invoice was edited (`changed`: what, e.g. lines, bill_to)."""
+
+    routing_key: ClassVar[str] = "invoice.changed"
+    invoice_number: str
+    order_number: str
+    changed: list[str]
+    total: str
+
+
+@dataclass(frozen=True)
+class CreditNoteIssued(Event):
+    routing_key: ClassVar[str] = "invoice.credited"
+    credit_note_number: str
+    invoice_number: str
+    order_number: str
+    total: str
+    currency: str
+
+
+@dataclass(frozen=True)
+class InvoiceSent(Event):
+    routing_key: ClassVar[str] = "invoice.sent"
+    invoice_number: str
+    order_number: str
+    via: str
+
+
 # <<< invoices
 # >>> purchasing and shipments from suppliers (issue 5)
 
@@ -321,4 +352,33 @@ class PurchaseOrderConfirmed(Event):
 
 # <<< purchasing
 # >>> payments (issue 5)
+
+
+@dataclass(frozen=True)
+class PaymentRecorded(Event):
+    """A payment of an invoice was recorded: asked of its gateway, or received by hand."""
+
+    routing_key: ClassVar[str] = "payment.recorded"
+    number: str
+    invoice_number: str
+    order_number: str
+    gateway: str
+    method: str
+    amount: str
+    currency: str
+    state: str
+
+
+@dataclass(frozen=True)
+class PaymentStatusChanged(Event):
+    routing_key: ClassVar[str] = "payment.status_changed"
+    number: str
+    invoice_number: str
+    action: str
+    previous_state: str
+    state: str
+    amount: str
+    currency: str
+
+
 # <<< payments

@@ -128,11 +128,14 @@ class UnitOfWork(abc.ABC):
     carts: CartRepository
     sales_desk: SalesDesk
     # >>> invoices (issue 5)
+    billing: BillingDesk
+    attachments: AttachmentStore
     # <<< invoices
     # >>> purchasing and shipments from suppliers (issue 5)
     purchasing: PurchasingRepository
     # <<< purchasing
     # >>> payments (issue 5)
+    payments: PaymentRepository
     # <<< payments
     inbox: Inbox
     actor: Actor
@@ -649,6 +652,74 @@ class PaymentGateway(Protocol):
 
 
 # >>> invoices (issue 5)
+
+if TYPE_CHECKING:
+    from core.model.attachments import Attachment
+    from core.model.bulk_invoicing import BillableOrder, InvoicingRule, NewInvoice
+
+
+class BillingDesk(abc.ABC):
+    """What invoicing asks of storage beyond single invoices: locks, credit notes,
+    series, invoicing rules, and the bulk reads and writes of bulk invoicing."""
+
+    @abc.abstractmethod
+    def lock_order(self, order_number: str) -> None:
+        """Hold the order for this transaction, before it is loaded (so two writers
+        cannot both bill the same quantities)."""
+
+    @abc.abstractmethod
+    def lock_invoice(self, number: str) -> None:
+        """Hold an invoice and its order for this transaction, before they are loaded."""
+
+    @abc.abstractmethod
+    def credit_notes(self, invoice_id: int) -> list[Invoice]:
+        """The credit notes of an invoice, oldest first."""
+
+    @abc.abstractmethod
+    def known_series(self) -> set[str]:
+        """The invoice series that have numbered something."""
+
+    @abc.abstractmethod
+    def number_taken(self, number: str) -> bool: ...
+
+    @abc.abstractmethod
+    def rule(self, *, customer_id: int | None = None, group_id: int | None = None):
+        """The InvoicingRule of a customer or a group, if one was set."""
+
+    @abc.abstractmethod
+    def add_rule(self, rule: InvoicingRule) -> None: ...
+
+    @abc.abstractmethod
+    def candidates(self, customers: Iterable[str] = ()) -> list[tuple[int, str, str | None]]:
+        """(order id, order number, customer code) of the orders bulk invoicing looks
+        at, by customer and then order; only these customers' when named."""
+
+    @abc.abstractmethod
+    def billable(
+        self, order_ids: list[int], *, lock: bool
+    ) -> tuple[list[BillableOrder], list[int]]:
+        """The orders as they stand now, with their lines and rules; with `lock`,
+        held for this transaction, except those another transaction holds (their
+        ids come second, to be skipped)."""
+
+    @abc.abstractmethod
+    def write_invoices(self, invoices: list[NewInvoice]) -> None:
+        """Write new invoices with their lines and history, and their orders' new
+        invoiced quantities and statuses, in bulk."""
+
+
+class AttachmentStore(abc.ABC):
+    """Files kept for documents; written once, never changed or deleted."""
+
+    @abc.abstractmethod
+    def add(self, attachment: Attachment, owner: object | None = None) -> int:
+        """Keep a file; returns its id. `owner`, a document of this transaction,
+        gives the owner id (it is written first if it is new)."""
+
+    @abc.abstractmethod
+    def get(self, attachment_id: int) -> Attachment | None: ...
+
+
 # <<< invoices
 # >>> purchasing and shipments from suppliers (issue 5)
 
@@ -704,4 +775,34 @@ class PurchasingRepository(abc.ABC):
 
 # <<< purchasing
 # >>> payments (issue 5)
+
+if TYPE_CHECKING:
+    from core.model.payments import Payment
+
+
+class PaymentRepository(abc.ABC):
+    """Payments with their events, and the invoices they are taken for."""
+
+    @abc.abstractmethod
+    def add(self, payment: Payment) -> None:
+        """Keep a new payment; it has its id on return."""
+
+    @abc.abstractmethod
+    def get(self, number: str, *, lock: bool = False) -> Payment | None:
+        """A payment; `lock` holds it for this transaction."""
+
+    @abc.abstractmethod
+    def invoice(self, number: str, *, lock: bool = False) -> Invoice | None:
+        """The invoice to take a payment for; `lock` holds it for this transaction,
+        so concurrent payments of one invoice see each other."""
+
+    @abc.abstractmethod
+    def for_invoice(self, invoice_id: int) -> list[Payment]:
+        """An invoice's payments, oldest first."""
+
+    @abc.abstractmethod
+    def credit_notes(self, invoice_id: int) -> list[Invoice]:
+        """The credit notes of an invoice (not archived): they lower what is owed."""
+
+
 # <<< payments

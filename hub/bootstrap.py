@@ -8,7 +8,18 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import Engine
 
 from core import commands
-from core.handlers import carts, catalog, customers, purchasing, quotes, rfqs, sales_settings
+from core.handlers import (
+    bulk_invoicing,
+    carts,
+    catalog,
+    customers,
+    invoices,
+    payments,
+    purchasing,
+    quotes,
+    rfqs,
+    sales_settings,
+)
 from core.handlers.access import (
     add_staff,
     change_profile,
@@ -136,6 +147,15 @@ COMMAND_HANDLERS = {
     commands.ChangeCartLine: carts.change_cart_line,
     commands.SubmitCart: carts.submit_cart,
     # >>> invoices (issue 5)
+    commands.InvoiceOrder: invoices.invoice_order,
+    commands.UploadInvoice: invoices.upload_invoice,
+    commands.ChangeInvoice: invoices.change_invoice,
+    commands.ChangeInvoiceLine: invoices.change_invoice_line,
+    commands.AddInvoiceLine: invoices.add_invoice_line,
+    commands.CreditInvoice: invoices.credit_invoice,
+    commands.MarkInvoiceSent: invoices.mark_invoice_sent,
+    commands.SetInvoicingRule: invoices.set_invoicing_rule,
+    commands.InvoiceReadyOrders: bulk_invoicing.invoice_ready_orders,
     # <<< invoices
     # >>> purchasing and shipments from suppliers (issue 5)
     commands.AddSupplier: purchasing.add_supplier,
@@ -151,6 +171,10 @@ COMMAND_HANDLERS = {
     commands.RefreshSupplierAvailability: purchasing.refresh_supplier_availability,
     # <<< purchasing
     # >>> payments (issue 5)
+    commands.TakePayment: payments.take_payment,
+    commands.ChangePayment: payments.change_payment,
+    commands.RecordPaymentAnswer: payments.record_payment_answer,
+    commands.ReceivePayment: payments.receive_payment,
     # <<< payments
 }
 
@@ -169,6 +193,14 @@ def channel_parsers() -> dict[str, DocumentParser]:
         "newegg": parse_newegg,
         "x12": parse_x12,
     }
+
+
+def supplier_parsers() -> dict[str, Callable[[bytes, str | None], list]]:
+    """Readers of what suppliers send about our purchase orders (ship notices and
+    confirmations), per channel: each gives [] for a document that is none of these."""
+    from hub.supplier_documents import read_cxml, read_x12
+
+    return {"cxml": read_cxml, "x12": read_x12}
 
 
 def channel_redactors() -> dict[str, Callable[[bytes], bytes]]:
@@ -202,6 +234,15 @@ def bootstrap(
     if migrate:
         upgrade(engine)
     uow_factory = SqlUnitOfWorkFactory(engine)
-    processors = [Normaliser(channel_parsers()), PunchOutOrders(), *extra_processors]
+    from core.handlers.invoices import InvoicesSent
+    from hub.outbound.ship_notices import BuyerShipNotices
+
+    processors = [
+        Normaliser(channel_parsers(), supplier_parsers()),
+        PunchOutOrders(),
+        BuyerShipNotices(config),
+        InvoicesSent(),
+        *extra_processors,
+    ]
     bus = MessageBus(uow_factory, COMMAND_HANDLERS, processors)
     return App(config, engine, uow_factory, bus)

@@ -113,10 +113,19 @@ def _parser() -> argparse.ArgumentParser:
     # quotes and RFQs
     add_quote_parsers(commands, _app)
     # >>> invoices (issue 5)
+    from hub.invoices_cli import add_parsers as add_invoice_parsers
+
+    add_invoice_parsers(commands, _app)
     # <<< invoices
     # >>> purchasing and shipments from suppliers (issue 5)
+    from hub.purchasing_cli import add_parsers as add_purchasing_parsers
+
+    add_purchasing_parsers(commands, _app)
     # <<< purchasing
     # >>> payments (issue 5)
+    from hub.payments_cli import add_parsers as add_payment_parsers
+
+    add_payment_parsers(commands, _app)
     # <<< payments
 
     queues = commands.add_parser("queues", help="queue depths and dead letters")

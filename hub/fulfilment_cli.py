@@ -1,4 +1,5 @@
-"""`orderb2b shipments add|list|show` and `orderb2b invoices create|list|show`."""
+"""`orderb2b shipments add|list|show` and `orderb2b invoices create|list|show`
+(the other invoice verbs are in hub/invoices_cli.py)."""
 
 from __future__ import annotations
 
@@ -59,9 +60,30 @@ def _invoice_parsers(commands_parser, app_factory) -> None:
         action="store_true",
         help="invoice only what has shipped and is not invoiced yet",
     )
+    create.add_argument("--series", help="number in this series (default: invoices.series)")
+    create.add_argument("--date", metavar="ISO", help="invoice date, e.g. 2026-03-18T09:00:00Z")
     create.add_argument("--comments")
     create.set_defaults(action=lambda args: _create_invoice(args, app_factory))
-    _list_and_show(invoices, "invoice", _list_invoices, _show_invoice, app_factory)
+
+    listing = invoices.add_parser("list", help="invoices and credit notes, newest first")
+    listing.add_argument("--order", help="only those of this order")
+    listing.add_argument("--state", help="issued or sent")
+    listing.add_argument("--purpose", help="standard (invoices) or credit (credit notes)")
+    listing.add_argument("--customer", metavar="CODE")
+    listing.add_argument("--series")
+    listing.add_argument("--since", metavar="DATE", help="dated on or after (YYYY-MM-DD or ISO)")
+    listing.add_argument("--until", metavar="DATE", help="dated before; a bare date includes it")
+    listing.add_argument("--text", help="in the numbers, buyer or customer")
+    listing.add_argument("--after", metavar="NUMBER", help="continue after this invoice")
+    listing.add_argument("--limit", type=int, default=100)
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(action=lambda args: _list_invoices(args, app_factory))
+    show = invoices.add_parser(
+        "show", help="one invoice with its lines, credit notes, attachment and history"
+    )
+    show.add_argument("number")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(action=lambda args: _show_invoice(args, app_factory))
 
 
 def _list_and_show(subparsers, kind: str, lister, shower, app_factory) -> None:
@@ -100,7 +122,13 @@ def _create_invoice(args, app_factory) -> int:
     from core.storage.queries import invoice_detail
 
     app = app_factory()
-    command = commands.CreateInvoice(args.order, args.shipped_only, comments=args.comments)
+    command = commands.InvoiceOrder(
+        args.order,
+        args.shipped_only,
+        series=args.series,
+        invoice_date=_moment(args.date, "--date") if args.date else None,
+        comments=args.comments,
+    )
     number = app.bus.execute(command, _actor())
     detail = invoice_detail(app.engine, number)
     total = f"{detail['total']} {detail['currency']}"
@@ -152,41 +180,62 @@ def _show_shipment(args, app_factory) -> int:
 
 
 def _list_invoices(args, app_factory) -> int:
-    from core.storage.queries import list_invoices
+    from core.storage.invoice_queries import invoice_filters, list_invoices
+    from core.storage.queries import BadFilter
 
-    invoices = list_invoices(app_factory().engine, order_number=args.order, limit=args.limit)
+    try:
+        filters = invoice_filters(vars(args))
+    except BadFilter as error:
+        raise FulfilmentUsageError(str(error)) from None
+    found = list_invoices(app_factory().engine, after=args.after, limit=args.limit, **filters)
     if args.json:
-        print(json.dumps(invoices, indent=2))
+        print(json.dumps(found, indent=2))
         return 0
-    print(f"{'NUMBER':<11} {'ORDER':<10} {'STATE':<7} {'DATE':<26} TOTAL")
-    for i in invoices:
+    print(f"{'NUMBER':<12} {'ORDER':<10} {'CUSTOMER':<12} {'STATE':<7} {'DATE':<11} TOTAL")
+    for i in found:
+        total = f"-{i['total']}" if i["purpose"] == "credit" else i["total"]
         print(
-            f"{i['number']:<11} {i['order_number']:<10} {i['state']:<7} {i['invoice_date']:<26}"
-            f" {i['total']} {i['currency']}"
+            f"{i['number']:<12} {i['order_number']:<10} {(i['customer'] or '-')[:12]:<12}"
+            f" {i['state']:<7} {i['invoice_date'][:10]:<11} {total} {i['currency']}"
         )
     return 0
 
 
 def _show_invoice(args, app_factory) -> int:
-    from core.storage.queries import invoice_detail
+    from core.storage.invoice_queries import invoice_detail
 
     detail = invoice_detail(app_factory().engine, args.number)
     if args.json:
         print(json.dumps(detail, indent=2))
         return 0
-    print(f"Invoice {detail['number']} of order {detail['order_number']}  [{detail['state']}]")
-    print(f"  dated {detail['invoice_date']}, {detail['purpose']}")
+    kind = "Credit note" if detail["purpose"] == "credit" else "Invoice"
+    print(f"{kind} {detail['number']} of order {detail['order_number']}  [{detail['state']}]")
+    print(f"  dated {detail['invoice_date']}, series {detail['series']}, from {detail['origin']}")
+    if detail["customer"]:
+        print(f"  customer {detail['customer']['code']} {detail['customer']['name']}")
+    if detail["due_date"]:
+        print(f"  due {detail['due_date']}")
+    if detail["sent_at"]:
+        print(f"  sent {detail['sent_at']} via {detail['sent_via']}")
+    if detail["credits"]:
+        print(f"  credits invoice {detail['credits']}")
     if detail["comments"]:
         print(f"  comments: {detail['comments']}")
     print("  lines:")
     for line in detail["lines"]:
+        removed = "  (removed)" if line["status"] == "removed" else ""
         print(
             f"    {line['line_number']:>3} {line['supplier_part_id'] or '':<20}"
             f" {line['quantity']:>8} {line['unit_of_measure']:<3} @ {line['unit_price']}"
-            f" = {line['amount']}"
+            f" = {line['amount']}{removed}"
         )
     for name in ("subtotal", "shipping_amount", "tax_amount", "discount_amount", "total"):
         print(f"  {name.replace('_amount', ''):<9} {detail[name]:>12} {detail['currency']}")
+    for note in detail["credit_notes"]:
+        print(f"  credit note {note['number']} [{note['state']}]: {note['total']}")
+    if detail["attachment"]:
+        about = detail["attachment"]
+        print(f"  attachment {about['filename']} ({about['size']} bytes, sha256 {about['sha256']})")
     _print_history(detail["history"])
     return 0
 
@@ -220,14 +269,14 @@ def _decimal(option: str, text: str) -> Decimal:
     return value
 
 
-def _moment(text: str) -> datetime:
+def _moment(text: str, option: str = "--shipped-at") -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise FulfilmentUsageError(f"--shipped-at {text!r}: expected an ISO 8601 time") from None
+        raise FulfilmentUsageError(f"{option} {text!r}: expected an ISO 8601 time") from None
     if moment.tzinfo is None:
         raise FulfilmentUsageError(
-            f"--shipped-at {text!r}: give a UTC offset, e.g. {text}-07:00 or {text}Z"
+            f"{option} {text!r}: give a UTC offset, e.g. {text}-07:00 or {text}Z"
         )
     return moment
 

@@ -22,6 +22,7 @@ from core.errors import AuthenticationFailed, DocumentError, DocumentTooLarge
 from core.messagebus import MessageBus
 from core.ports import SYSTEM
 from hub.partners import PartnerDirectory
+from hub.supplier_documents import CXML_SUPPLIER_REQUESTS, read_cxml
 
 log = logging.getLogger("orderb2b.intake")
 KEPT_WHEN_TOO_LARGE = 64 * 1024
@@ -63,7 +64,7 @@ class CxmlIntake:
                 log.info("document rejected", extra={"code": command.code, "error": command.error})
                 answers.append(Answer(command.code, command.error, next(ids)))
             else:
-                answers.append(Answer(200, "order received", next(ids)))
+                answers.append(Answer(200, _received(command.raw), next(ids)))
         return answers
 
     def check(self, body: bytes, remote_addr: str | None = None, size: int | None = None):
@@ -76,11 +77,14 @@ class CxmlIntake:
             root = parse_xml(body, max_bytes=self.max_bytes)
             envelope = read_envelope(root)
             partner = self._authenticate(envelope)
-            if envelope.request_kind != "OrderRequest":
-                if envelope.request_kind == "PunchOutSetupRequest":
-                    return _open_command(read_setup_request(root), partner, body, remote_addr)
+            if envelope.request_kind == "PunchOutSetupRequest":
+                return _open_command(read_setup_request(root), partner, body, remote_addr)
+            if envelope.request_kind in CXML_SUPPLIER_REQUESTS:
+                read_cxml(body, partner)  # a supplier's document must be readable to be kept
+            elif envelope.request_kind == "OrderRequest":
+                check_order_request(root)
+            else:
                 raise DocumentError(f"{envelope.request_kind} is not accepted here", code=406)
-            check_order_request(root)
         except DocumentError as error:
             kept = body[:KEPT_WHEN_TOO_LARGE] if error.code == 413 else body
             return commands.RejectDocument(
@@ -143,3 +147,13 @@ def _buyer(setup: SetupRequest) -> dict:
         "selected_item": selected.supplier_part_id if selected else None,
         "edited_aux_ids": [i.supplier_part_aux_id for i in setup.items if i.supplier_part_aux_id],
     }
+
+
+def _received(raw: bytes) -> str:
+    for kind, text in (
+        ("ShipNoticeRequest", "ship notice"),
+        ("ConfirmationRequest", "confirmation"),
+    ):
+        if f"<{kind}".encode() in raw:
+            return f"{text} received"
+    return "order received"

@@ -23,6 +23,7 @@ from core.errors import AuthenticationFailed, DocumentError, DocumentTooLarge
 from core.messagebus import MessageBus
 from core.ports import SYSTEM, Actor
 from hub.partners import PartnerDirectory
+from hub.supplier_documents import read_x12
 
 log = logging.getLogger("orderb2b.intake")
 KEPT_WHEN_TOO_LARGE = 64 * 1024
@@ -80,6 +81,7 @@ class X12Intake:
     def _keep(self, raw, interchange, partner, remote_addr, actor) -> X12Answer:
         orders, problems = read_orders(raw, partner.code)
         refusals = [problem.message for problem in problems if problem.rejects]
+        supplied = _supplier_documents(raw, partner.code, refusals)
         isa, group = self._control_numbers(partner, len(acknowledged_groups(interchange)))
         ack = acknowledge(
             raw,
@@ -94,7 +96,7 @@ class X12Intake:
             sender_qualifier=interchange.sender_qualifier,
             sender_id=interchange.sender_id,
             control_number=interchange.control_number,
-            accepted=bool(orders),
+            accepted=bool(orders or supplied),
             error="; ".join(refusals[:3]) or "the interchange holds no purchase order",
             acknowledgement=ack,
             acknowledgement_key=f"{isa:09d}",
@@ -102,7 +104,7 @@ class X12Intake:
             remote_addr=remote_addr,
         )
         receipt = self.bus.execute(command, actor)
-        message = _summary(len(orders), refusals, receipt.duplicate)
+        message = _summary(len(orders), refusals, receipt.duplicate, supplied)
         return X12Answer(
             200, message, receipt.document_id, receipt.acknowledgement, receipt.duplicate
         )
@@ -116,10 +118,22 @@ class X12Intake:
         return isa % CONTROL_NUMBER_LIMIT or 1, numbers[0] % CONTROL_NUMBER_LIMIT or 1
 
 
-def _summary(accepted: int, refusals: list[str], duplicate: bool) -> str:
+def _supplier_documents(raw: bytes, partner: str, refusals: list[str]) -> int:
+    """How many ship notices and PO acknowledgments the interchange brings; one
+    that cannot be read is a refusal."""
+    try:
+        return len(read_x12(raw, partner))
+    except DocumentError as error:
+        refusals.append(str(error))
+        return 0
+
+
+def _summary(accepted: int, refusals: list[str], duplicate: bool, supplied: int = 0) -> str:
     if duplicate:
         return "interchange received before; its 997 is sent again"
     text = f"{accepted} purchase order(s) accepted"
+    if supplied:
+        text += f", {supplied} supplier document(s) accepted"
     if refusals:
         text += f", {len(refusals)} problem(s): {refusals[0]}"
     return text

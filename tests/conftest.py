@@ -171,6 +171,17 @@ def amqp_prefix():
     delete_topology(AMQP_URL, prefix)
 
 
+# The processors' queues (hub/bootstrap.py) and those tests add.
+PROCESSOR_QUEUES = [
+    "normaliser",
+    "punchout",
+    "buyer_ship_notices",
+    "invoices_sent",
+    "failing",
+    "recorder",
+]
+
+
 def delete_topology(amqp_url: str, prefix: str) -> None:
     import pika
 
@@ -180,7 +191,7 @@ def delete_topology(amqp_url: str, prefix: str) -> None:
     try:
         channel = connection.channel()
         topology = Topology(prefix, (1.0, 5.0, 30.0, 120.0))
-        for name in topology.queues(["normaliser", "punchout", "failing", "recorder"]):
+        for name in topology.queues(PROCESSOR_QUEUES):
             channel.queue_delete(name)
         for exchange in (topology.exchange, topology.dead_exchange):
             channel.exchange_delete(exchange)

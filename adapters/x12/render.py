@@ -1,4 +1,5 @@
-"""Outbound X12 004010 documents: 855 acknowledgment, 856 ship notice, 810 invoice.
+"""Outbound X12 004010 documents: 855 acknowledgment, 856 ship notice, 810 invoice,
+and the 850 purchase order we send a supplier.
 
 Each function returns a complete interchange (ISA..IEA, one functional group, one
 transaction set) built from the canonical outbound documents of core.canonical and an
@@ -12,12 +13,17 @@ IP price changed, IC accepted with changes ("detail"), IB backordered, IR reject
 856: hierarchy 0004 (shipment, order, item). 810: BIG07 CR for a credit note, DI
 otherwise; TDS01 is the total in cents. The 856 has no segment for free-text notes in
 004010, so ShipNotice.comments are not sent.
+
+850: BEG02 is DS (drop ship) when the PO has extrinsics["dropship"], SA otherwise;
+the ST loop is then the end customer. PO1 carries VP (supplier part), MG and MF
+(manufacturer part and name) and BP (our SKU); a requested delivery date shared by
+every line is one header DTM*002, otherwise each line has its own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from adapters.x12.writer import (
@@ -43,7 +49,7 @@ from core.canonical import (
     ShipNotice,
 )
 
-__all__ = ["Envelope", "RenderError", "render_810", "render_855", "render_856"]
+__all__ = ["Envelope", "RenderError", "render_810", "render_850", "render_855", "render_856"]
 
 _LINE_STATUS = {"reject": "IR", "backorder": "IB", "detail": "IC"}
 _SHIPPED = "011"
@@ -54,6 +60,10 @@ _SHIPMENT_ORDER_ITEM = "0004"
 _CARTON = "CTN25"
 _FREIGHT = "D240"
 _DISCOUNT = "C310"
+_DELIVERY_REQUESTED = "002"
+_STAND_ALONE = "SA"
+_DROP_SHIP = "DS"
+_PO_PURPOSES = {"new": "00", "update": "04", "cancel": "01"}
 
 
 def render_855(confirmation: OrderConfirmation, envelope: Envelope, now: datetime) -> bytes:
@@ -100,7 +110,7 @@ def render_856(notice: ShipNotice, envelope: Envelope, now: datetime) -> bytes:
         _lading(notice),
         _carrier(notice),
         ("REF", "CN", limit(notice.tracking_number, 30, "REF02 tracking number")),
-        ("DTM", _SHIPPED, date_text(notice.shipped_at), time_text(notice.shipped_at)),
+        _shipped(notice.shipped_at),
     ]
     if notice.delivery_date is not None:
         rows.append(("DTM", _ESTIMATED_DELIVERY, date_text(notice.delivery_date)))
@@ -154,6 +164,113 @@ def render_810(invoice: Invoice, envelope: Envelope, now: datetime) -> bytes:
         rows.extend(_descriptions(line.description))
     rows.extend(_invoice_summary(invoice))
     return write_interchange(envelope, "IN", [("810", rows)], now)
+
+
+def render_850(po: CanonicalOrder, envelope: Envelope, now: datetime) -> bytes:
+    """The purchase order we send a supplier (a CanonicalOrder, see core.canonical)."""
+    if not po.lines:
+        raise RenderError(f"purchase order {po.external_order_id} has no lines")
+    dropship = po.extrinsics.get("dropship")
+    if dropship and po.ship_to is None:
+        raise RenderError(f"drop-shipped purchase order {po.external_order_id} has no ship-to")
+    rows: list[Row] = [
+        (
+            "BEG",
+            _PO_PURPOSES[po.change_kind],
+            _DROP_SHIP if dropship else _STAND_ALONE,
+            _po_number(po, "BEG03"),
+            "",
+            date_text(_po_date(po, "BEG05")),
+        ),
+        ("CUR", "BY", po.currency),
+        *_po_references(po),
+        *_buyer_contact(po),
+    ]
+    if po.payment is not None and po.payment.net_days is not None:
+        rows.append(("ITD", "05", "3", "", "", "", "", str(po.payment.net_days)))
+    delivery = _shared_delivery_date(po.lines)
+    if delivery is not None:
+        rows.append(("DTM", _DELIVERY_REQUESTED, date_text(delivery)))
+    if po.shipping_method:
+        rows.append(("TD5", "", "", "", "", limit(po.shipping_method, 35, "TD505 routing")))
+    rows.extend(_messages(po.comments))
+    rows.extend(_party("ST", po.ship_to))
+    rows.extend(_party("BT", po.bill_to))
+    if po.buyer_organisation:
+        rows.extend(_party("BY", Address(name=po.buyer_organisation)))
+    for line in po.lines:
+        rows.extend(_ordered_line(line, dated=delivery is None))
+    total = sum((line.quantity for line in po.lines), Decimal(0))
+    rows.append(("CTT", str(len(po.lines)), decimal_text(total)))
+    if po.total_amount is not None:
+        rows.append(("AMT", "TT", decimal_text(po.total_amount)))
+    return write_interchange(envelope, "PO", [("850", rows)], now)
+
+
+# 850
+
+
+def _po_references(po: CanonicalOrder) -> list[Row]:
+    """REF for the extrinsics that have an X12 reference qualifier."""
+    return [
+        ("REF", qualifier, limit(po.extrinsics[name], 30, f"REF*{qualifier}"))
+        for qualifier, name in _REFERENCES
+        if po.extrinsics.get(name)
+    ]
+
+
+_REFERENCES = (
+    ("CO", "CustomerOrderNumber"),
+    ("CT", "ContractNumber"),
+    ("DP", "DepartmentNumber"),
+    ("IA", "InternalVendorNumber"),
+    ("PR", "PriceQuoteNumber"),
+)
+
+
+def _buyer_contact(po: CanonicalOrder) -> list[Row]:
+    contact = po.buyer_contact
+    if not contact.name:
+        return []
+    address = Address(phone=contact.phone, email=contact.email)
+    return [("PER", "BD", limit(contact.name, 60, "PER02 buyer name"), *_contact(address))]
+
+
+def _shared_delivery_date(lines: Sequence[OrderLine]) -> date | None:
+    dates = {line.requested_delivery_date for line in lines}
+    return dates.pop() if len(dates) == 1 else None
+
+
+def _ordered_line(line: OrderLine, *, dated: bool) -> list[Row]:
+    if line.unit_price is None:
+        raise RenderError(f"850 line {line.line_number} has no unit price")
+    ids = []
+    for qualifier, value in (
+        ("VP", line.supplier_part_id),
+        ("MG", line.manufacturer_part_id),
+        ("MF", line.manufacturer_name),
+        ("BP", line.buyer_part_id),
+    ):
+        if value:
+            ids.extend((qualifier, limit(value, 48, f"PO1 {qualifier} part id")))
+    if not line.supplier_part_id:
+        raise RenderError(f"850 line {line.line_number} has no supplier part id (VP)")
+    rows: list[Row] = [
+        (
+            "PO1",
+            str(line.line_number),
+            decimal_text(line.quantity),
+            line.unit_of_measure,
+            decimal_text(line.unit_price),
+            "",
+            *ids,
+        ),
+        *_descriptions(line.description),
+    ]
+    if dated and line.requested_delivery_date is not None:
+        rows.append(("DTM", _DELIVERY_REQUESTED, date_text(line.requested_delivery_date)))
+    rows.extend(_messages(line.comments))
+    return rows
 
 
 # 855
@@ -228,6 +345,14 @@ def _ordered(line: ConfirmationLine, ordered: dict[int, OrderLine]) -> OrderLine
 
 
 # 856
+
+
+def _shipped(moment: datetime) -> Row:
+    """DTM*011: in UTC with its time code when the time has a zone."""
+    if moment.tzinfo is None:
+        return ("DTM", _SHIPPED, date_text(moment), time_text(moment))
+    utc = moment.astimezone(UTC)
+    return ("DTM", _SHIPPED, date_text(utc), time_text(utc), "UT")
 
 
 def _lading(notice: ShipNotice) -> Row:

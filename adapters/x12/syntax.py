@@ -21,7 +21,12 @@ from adapters.x12.envelope import FunctionalGroup, Interchange, TransactionSet, 
 from adapters.x12.layout850 import SegmentNote
 
 # Functional groups and the transaction sets this channel takes in.
-SUPPORTED: dict[str, frozenset[str]] = {"PO": frozenset({"850"})}
+# Purchase orders from buyers; ship notices and PO acknowledgments from suppliers.
+SUPPORTED: dict[str, frozenset[str]] = {
+    "PO": frozenset({"850"}),
+    "SH": frozenset({"856"}),
+    "PR": frozenset({"855"}),
+}
 SUPPORTED_VERSION = "004010"
 ACKNOWLEDGMENT_GROUP = "FA"
 
@@ -157,7 +162,7 @@ def _set_problems(where: _SetPlace, seen: set[str]) -> Iterator[Problem]:
         group_id = where.group.functional_id
         yield where.problem("1", f"transaction set {ts.id_code} is not supported in {group_id}")
     yield from _trailer_problems(where)
-    if supported:
+    if supported and ts.id_code == "850":
         for note in layout850.segment_notes(ts):
             yield where.problem("5", _describe(note), note)
 

@@ -68,6 +68,8 @@ def change_cart(command: commands.ChangeCart, uow: ports.UnitOfWork) -> None:
         for name in ("shipping_method", "ship_to", "payment_method", "po_number", "discount_code")
         if (value := getattr(command, name)) is not None
     }
+    if command.shipping_quote is not None:
+        values["shipping_quote"] = command.shipping_quote
     if values.get("payment_method"):
         payment_terms(values["payment_method"], values.get("po_number") or cart.po_number, facts)
     cart.set_details(**values)
@@ -140,7 +142,10 @@ def cart_view(uow: ports.UnitOfWork, cart: Cart, customer: CustomerFacts) -> Car
     before = cart.totals(discount, ZERO, ZERO)
     shipping, shipping_refused = ZERO, None
     try:
-        shipping = shipping_price(uow, cart.shipping_method, before, cart.ship_to)
+        if cart.shipping_quote is not None:
+            shipping = cart.shipping_quote
+        else:
+            shipping = shipping_price(uow, cart.shipping_method, before, cart.ship_to)
     except QuoteRefused as refusal:
         shipping_refused = str(refusal)
     tax = uow.sales_desk.tax(cart.ship_to, before.subtotal - before.discount, customer.code)

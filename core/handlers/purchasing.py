@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from core import commands, events, ports
+from core.canonical import ReceivedConfirmation, ReceivedShipNotice
 from core.errors import NotFound
 from core.handlers.outbound import queue_outbound
 from core.model.orders import Order
 from core.model.purchasing import (
+    CANCELLED,
     COUNTER,
     DRAFT,
     PurchaseOrder,
@@ -22,7 +25,13 @@ from core.model.purchasing import (
     unit_cost_of,
 )
 from core.model.shipments import COUNTER as SHIPMENT_COUNTER
-from core.model.shipments import Shipment, ShipmentDetails, ShipmentRefused
+from core.model.shipments import (
+    Shipment,
+    ShipmentDetails,
+    ShipmentRefused,
+    check_details,
+    shipment_quantities,
+)
 from core.model.shipments import format_number as shipment_number
 
 
@@ -176,21 +185,24 @@ def record_supplier_shipment(
     command: commands.RecordSupplierShipment, uow: ports.UnitOfWork
 ) -> str:
     """The supplier's shipment becomes a shipment of the sales order; a notice
-    recorded before (same PO and shipment id) records nothing again."""
+    recorded before (same PO and shipment id) records nothing again. Everything is
+    checked before anything changes."""
     notice = command.notice
     po = _supplier_po(uow, notice.partner, notice.po_number)
     earlier = uow.purchasing.shipment_of(po.id, notice.shipment_id)
     if earlier is not None:
         return earlier
-    quantities: dict[int, object] = {}
-    for line in notice.lines:
-        quantities[line.line_number] = quantities.get(line.line_number, 0) + line.quantity
-    sales = po.receive_shipment(quantities)
-    number = shipment_number(uow.next_counter(SHIPMENT_COUNTER)[0])
+    quantities = _po_quantities(notice)
+    sales = po.shipped_quantities(quantities)
+    details = _details(notice)
     try:
-        shipment = Shipment.ship(number, po.order, sales, _details(notice))
+        check_details(details)
+        shipment_quantities(po.order, sales)
     except ShipmentRefused as refused:
         raise PurchasingRefused(f"{po.number}: {refused}") from None
+    po.receive_shipment(quantities)
+    number = shipment_number(uow.next_counter(SHIPMENT_COUNTER)[0])
+    shipment = Shipment.ship(number, po.order, sales, details)
     shipment.purchase_order_id = po.id
     shipment.supplier_shipment_id = notice.shipment_id
     uow.shipments.add(shipment)
@@ -198,6 +210,41 @@ def record_supplier_shipment(
         events.ShipmentRecorded(number, po.order.number, shipment.carrier, shipment.tracking_number)
     )
     return number
+
+
+def _po_quantities(notice) -> dict[int, Decimal]:
+    quantities: dict[int, Decimal] = {}
+    for line in notice.lines:
+        quantities[line.line_number] = quantities.get(line.line_number, Decimal(0)) + line.quantity
+    return quantities
+
+
+def record_command(document, document_id: int | None):
+    """The command that records a supplier's document of either kind."""
+    if isinstance(document, ReceivedShipNotice):
+        return commands.RecordSupplierShipment(document, document_id)
+    if isinstance(document, ReceivedConfirmation):
+        return commands.RecordSupplierConfirmation(document, document_id)
+    raise TypeError(f"not a supplier document: {type(document).__name__}")
+
+
+def check_supplier_document(command, uow: ports.UnitOfWork) -> None:
+    """Refuse, changing nothing, a supplier's document that could not be recorded."""
+    if isinstance(command, commands.RecordSupplierConfirmation):
+        po = _supplier_po(uow, command.confirmation.partner, command.confirmation.po_number)
+        if po.state in (DRAFT, CANCELLED):
+            raise PurchasingRefused(f"{po.number} is {po.state}: it was not sent")
+        return
+    notice = command.notice
+    po = _supplier_po(uow, notice.partner, notice.po_number)
+    if uow.purchasing.shipment_of(po.id, notice.shipment_id) is None:
+        po.shipped_quantities(_po_quantities(notice))
+
+
+def record_supplier_document(command, uow: ports.UnitOfWork) -> str:
+    if isinstance(command, commands.RecordSupplierConfirmation):
+        return record_supplier_confirmation(command, uow)
+    return record_supplier_shipment(command, uow)
 
 
 def _details(notice) -> ShipmentDetails:

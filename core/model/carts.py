@@ -29,7 +29,14 @@ from core.model.quotes import (
 
 STATUSES = ("open", "quoted", "ordered")
 SUBMIT_AS = ("quote", "order")
-DETAILS = ("shipping_method", "ship_to", "payment_method", "po_number", "discount_code")
+DETAILS = (
+    "shipping_method",
+    "shipping_quote",
+    "ship_to",
+    "payment_method",
+    "po_number",
+    "discount_code",
+)
 
 
 class CartRefused(QuoteRefused):
@@ -98,6 +105,7 @@ class Cart:
         self.currency = check_currency(currency)
         self.status = "open"
         self.shipping_method = None
+        self.shipping_quote = None  # a carrier's rate for the method, instead of the ranges
         self.ship_to = None
         self.payment_method = None
         self.po_number = None
@@ -159,7 +167,8 @@ class Cart:
         self._touch()
 
     def set_details(self, **values) -> None:
-        """shipping_method, ship_to, payment_method, po_number, discount_code."""
+        """shipping_method (with a carrier's shipping_quote), ship_to, payment_method,
+        po_number, discount_code."""
         self.require_open()
         if values.get("payment_method") not in (None, *PAYMENT_METHODS):
             raise CartRefused(f"payment must be one of {', '.join(PAYMENT_METHODS)}")
@@ -167,6 +176,8 @@ class Cart:
             if name not in DETAILS:
                 raise CartRefused(f"a cart has no detail {name}")
             setattr(self, name, value)
+        if "shipping_method" in values and "shipping_quote" not in values:
+            self.shipping_quote = None  # a quote belongs to the method it was made for
         self._touch()
 
     def weight(self) -> Decimal:

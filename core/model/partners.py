@@ -20,6 +20,7 @@ ENDPOINT_NAMES = (
     "functional_ack",
     "poll",
     "token",
+    "purchase_order",
 )
 IDENTITY_FIELDS = (
     "identity_domain",

@@ -336,9 +336,9 @@ class PurchaseOrder:
             self.state = REJECTED if status == "reject" else CONFIRMED
         self._stamp()
 
-    def receive_shipment(self, quantities: dict[int, Decimal]) -> dict[int, Decimal]:
-        """Take a shipment of `quantities` (per PO line) off the open quantities; the
-        quantity per sales-order line number, for the sales order's shipment."""
+    def shipped_quantities(self, quantities: dict[int, Decimal]) -> dict[int, Decimal]:
+        """Check a shipment of `quantities` (per PO line) against what is open, and
+        give the quantity per sales-order line number; nothing is changed."""
         if self.state in (DRAFT, CANCELLED):
             raise PurchasingRefused(f"{self.number} is {self.state}: nothing was sent to ship")
         by_number = {line.line_number: line for line in self.lines}
@@ -353,13 +353,18 @@ class PurchaseOrder:
                     f"{self.number} line {number}: {quantity} {line.unit_of_measure} shipped"
                     f" but only {line.open_quantity} open"
                 )
-            line.shipped_quantity += quantity
             sales[line.sales_line_number] = sales.get(line.sales_line_number, ZERO) + quantity
-        self.state = (
-            SHIPPED if not any(line.open_quantity for line in self.lines) else PARTIALLY_SHIPPED
-        )
-        self._stamp()
         return sales
+
+    def receive_shipment(self, quantities: dict[int, Decimal]) -> None:
+        """Take a checked shipment (see shipped_quantities) off the open quantities."""
+        self.shipped_quantities(quantities)
+        by_number = {line.line_number: line for line in self.lines}
+        for number, quantity in quantities.items():
+            by_number[number].shipped_quantity += quantity
+        done = not any(line.open_quantity for line in self.lines)
+        self.state = SHIPPED if done else PARTIALLY_SHIPPED
+        self._stamp()
 
     def _draft(self, what: str) -> None:
         if self.state != DRAFT:

@@ -1,6 +1,7 @@
 """What the order view shows around an order (M-41): its customer with contacts, the
 document it came from, the quote version it was made from, and its shipments,
-invoices and the documents sent to the buyer about it."""
+invoices, the documents sent to the buyer about it and the purchase-order lines
+that fulfil it (with their dropship marks)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ _outbound = tables.outbound_documents.c
 _inbound = tables.inbound_documents.c
 _quotes = tables.quotes.c
 _versions = tables.quote_versions.c
+_pos = tables.purchase_orders.c
+_po_lines = tables.purchase_order_lines.c
 
 
 def around(connection: Connection, order) -> dict[str, Any]:
@@ -65,7 +68,30 @@ def around(connection: Connection, order) -> dict[str, Any]:
         "shipments": shipments,
         "invoices": invoices,
         "sent_documents": sent,
+        "purchasing": purchase_lines_of_order(connection, order.id),
     }
+
+
+def purchase_lines_of_order(connection, order_id: int) -> list[dict[str, Any]]:
+    """Each PO line of a sales order, with its PO's supplier, state and dropship mark."""
+    query = (
+        select(
+            _pos.number.label("po_number"),
+            _pos.supplier_code,
+            _pos.state,
+            _pos.dropship,
+            _po_lines.sales_line_number,
+            _po_lines.supplier_part_id,
+            _po_lines.quantity,
+            _po_lines.shipped_quantity,
+            _po_lines.unit_cost,
+            _po_lines.cost_source,
+        )
+        .join(tables.purchase_order_lines, _po_lines.purchase_order_id == _pos.id)
+        .where(_pos.order_id == order_id, _po_lines.status == "open", _pos.state != "cancelled")
+        .order_by(_pos.id, _po_lines.line_number)
+    )
+    return _rows(connection, query)
 
 
 def _customer(connection: Connection, customer_id: int | None) -> dict[str, Any] | None:

@@ -3,6 +3,7 @@
 from sqlalchemy.orm import registry, relationship
 
 from core.model.branches import Branch
+from core.model.bulk_invoicing import InvoicingRule
 from core.model.carts import Cart, CartLine
 from core.model.comments import OrderComment
 from core.model.customers import Customer, CustomerAddress, CustomerContact, CustomerGroup
@@ -12,6 +13,7 @@ from core.model.invoices import Invoice, InvoiceLine
 from core.model.orders import Order, OrderLine
 from core.model.outbound import OutboundDocument
 from core.model.partners import Partner
+from core.model.payments import Payment, PaymentEvent
 from core.model.products import PriceBreak, PriceLevel, Product, ProductPrice, ProductSupplier
 from core.model.profiles import Profile
 from core.model.purchasing import (
@@ -74,6 +76,7 @@ AUDIT_ROOTS = {
     Cart: ("cart", lambda c: c.id),
     CartLine: ("cart", lambda line: line.cart_id),
     # >>> invoices (issue 5)
+    InvoicingRule: ("invoicing_rule", lambda r: r.id),
     # <<< invoices
     # >>> purchasing and shipments from suppliers (issue 5)
     Supplier: ("supplier", lambda s: s.id),
@@ -82,6 +85,7 @@ AUDIT_ROOTS = {
     PurchaseOrderComment: ("purchase_order", lambda c: c.purchase_order_id),
     # <<< purchasing
     # >>> payments (issue 5)
+    Payment: ("payment", lambda p: p.id),
     # <<< payments
 }
 ENTITY_NAMES = {
@@ -123,6 +127,7 @@ ENTITY_NAMES = {
     Cart: "cart",
     CartLine: "cart_line",
     # >>> invoices (issue 5)
+    InvoicingRule: "invoicing_rule",
     # <<< invoices
     # >>> purchasing and shipments from suppliers (issue 5)
     Supplier: "supplier",
@@ -131,6 +136,7 @@ ENTITY_NAMES = {
     PurchaseOrderComment: "purchase_order_comment",
     # <<< purchasing
     # >>> payments (issue 5)
+    Payment: "payment",
     # <<< payments
 }
 UNAUDITED_FIELDS = frozenset({"updated_at", "created_at", "secret_salt", "last_used_at"})
@@ -193,11 +199,18 @@ def map_domain() -> None:
     cart_lines = relationship(CartLine, order_by=tables.cart_lines.c.line_number, lazy="selectin")
     mapper_registry.map_imperatively(Cart, tables.carts, properties={"lines": cart_lines})
     # >>> invoices (issue 5)
+    mapper_registry.map_imperatively(InvoicingRule, tables.invoicing_rules)
     # <<< invoices
     # >>> purchasing and shipments from suppliers (issue 5)
     _map_purchasing()
     # <<< purchasing
     # >>> payments (issue 5)
+    # A payment's events are its own ledger: not audited again.
+    mapper_registry.map_imperatively(PaymentEvent, tables.payment_events)
+    events = relationship(PaymentEvent, order_by=tables.payment_events.c.id)
+    mapper_registry.map_imperatively(
+        Payment, tables.payments, properties={"invoice": relationship(Invoice), "events": events}
+    )
     # <<< payments
     _mapped = True
 

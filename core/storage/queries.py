@@ -216,7 +216,16 @@ def order_detail(
         detail["history"] = [_row(entry, drop=("doc_type", "doc_id")) for entry in history]
         detail["comments"] = _order_comments(connection, order.id, viewer)
         detail.update(order_documents.around(connection, order))
+        _mark_dropship(detail)
     return detail
+
+
+def _mark_dropship(detail: dict[str, Any]) -> None:
+    """Each line says whether (and how) it is drop-shipped: by the supplier, or by
+    the manufacturer through the supplier."""
+    modes = {p["sales_line_number"]: p["dropship"] for p in detail["purchasing"] if p["dropship"]}
+    for line in detail["lines"]:
+        line["dropship"] = modes.get(line["line_number"])
 
 
 def _order_comments(connection, order_id: int, viewer: str | None) -> list[dict[str, Any]]:

@@ -40,6 +40,11 @@ REGISTERED: dict[str, Registered] = {
     "quotes.valid_days": Registered(30, "how many days a quote stays valid", minimum=1),
     "company.name": Registered("Order B2B", "the company name printed on documents"),
     "company.address": Registered("", "the company address printed on documents (lines)"),
+    "invoices.series": Registered("INV", "the series invoices are numbered in unless one is named"),
+    "invoices.credit_series": Registered("CN", "the series credit notes are numbered in"),
+    "invoices.bulk_rule": Registered(
+        "complete", "how bulk invoicing bills customers without a rule: complete, shipped, manual"
+    ),
 }
 KINDS = {bool: "true or false", int: "a whole number", str: "text"}
 

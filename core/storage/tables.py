@@ -904,6 +904,57 @@ NEVER_DELETED = (*NEVER_DELETED, *QUOTE_TABLES)
 
 
 # >>> invoices (issue 5)
+# --- invoice editing, credit notes, attachments and bulk invoicing (0011) ---
+
+# Files kept for a document (an uploaded invoice, later email attachments): written
+# once, never changed or deleted; the bytes are kept apart from the history.
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("owner_kind", String(32), nullable=False),
+    Column("owner_id", Id, nullable=False),
+    Column("filename", String(255), nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_attachments_owner", "owner_kind", "owner_id"),
+)
+
+# How bulk invoicing bills a customer, or every customer of a group.
+invoicing_rules = Table(
+    "invoicing_rules",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("customer_id", Id, ForeignKey("customers.id"), unique=True),
+    Column("group_id", Id, ForeignKey("customer_groups.id"), unique=True),
+    Column("rule", String(16), nullable=False),
+    Column("series", String(16)),
+    *_stamps(),
+)
+
+for _column in (
+    Column("origin", String(16), nullable=False, server_default="order"),
+    Column("due_date", Date),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("sent_via", String(64)),
+    Column("sent_to", String(254)),
+    Column("attachment_id", Id, ForeignKey("attachments.id")),
+):
+    invoices.append_column(_column)
+invoice_lines.append_column(Column("status", String(16), nullable=False, server_default="active"))
+# Invoice lists filter on these and page newest first by id.
+Index("ix_invoices_state_id", invoices.c.state, invoices.c.id)
+Index("ix_invoices_series_id", invoices.c.series, invoices.c.id)
+Index("ix_invoices_invoice_date", invoices.c.invoice_date)
+Index("ix_invoices_credits_invoice_id", invoices.c.credits_invoice_id)
+
+INVOICING_TABLES = ("invoicing_rules",)
+AUDITED = (*AUDITED, *INVOICING_TABLES)
+NEVER_DELETED = (*NEVER_DELETED, *INVOICING_TABLES, "attachments")
 # <<< invoices
 # >>> purchasing and shipments from suppliers (issue 5)
 suppliers = Table(
@@ -1020,6 +1071,9 @@ Index(
     unique=True,
 )
 
+# A cart's shipping may be priced by a carrier's rate instead of the ranges.
+carts.append_column(Column("shipping_quote", ExactDecimal))
+
 PURCHASING_TABLES = (
     "suppliers",
     "purchase_orders",
@@ -1030,4 +1084,60 @@ AUDITED = (*AUDITED, *PURCHASING_TABLES)
 NEVER_DELETED = (*NEVER_DELETED, *PURCHASING_TABLES, "supplier_availability")
 # <<< purchasing
 # >>> payments (issue 5)
+
+payments = Table(
+    "payments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("number", String(32), nullable=False, unique=True),
+    Column("invoice_id", Id, ForeignKey("invoices.id"), nullable=False, index=True),
+    Column("order_id", Id, ForeignKey("orders.id"), nullable=False),
+    Column("gateway", String(64), nullable=False),
+    Column("method", String(32), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("amount", ExactDecimal, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("state", String(24), nullable=False),
+    # The gateway's own: no card number, CVV or token is ever kept.
+    Column("transaction_id", String(64)),
+    Column("authorization_code", String(32)),
+    Column("card_brand", String(32)),
+    Column("card_last4", String(4)),
+    Column("token_kind", String(32)),
+    Column("approval_url", Text),
+    Column("reference", String(100)),
+    Column("received_on", Date),
+    Column("captured_amount", ExactDecimal, nullable=False),
+    Column("refunded_amount", ExactDecimal, nullable=False),
+    Column("in_flight", String(16)),
+    Column("in_flight_at", DateTime(timezone=True)),
+    *_stamps(),
+    # Lists page newest first by id, within an order (the team scope) or a state.
+    Index("ix_payments_order_id_id", "order_id", "id"),
+    Index("ix_payments_state_id", "state", "id"),
+)
+
+payment_events = Table(
+    "payment_events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("payment_id", Id, ForeignKey("payments.id"), nullable=False, index=True),
+    Column("action", String(16), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("amount", ExactDecimal),
+    Column("currency", String(3), nullable=False),
+    Column("state_before", String(24)),
+    Column("state_after", String(24), nullable=False),
+    Column("transaction_id", String(64)),
+    Column("gateway_code", String(64)),
+    Column("message", Text),
+    Column("error_kind", String(16)),
+    Column("raw", Text),
+    Column("actor_kind", String(16), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+AUDITED = (*AUDITED, "payments")
+NEVER_DELETED = (*NEVER_DELETED, "payments", "payment_events")
 # <<< payments

@@ -19,6 +19,7 @@ from core.storage.comments import SqlCommentRepository
 from core.storage.customers import SqlCustomerRepository, SqlTeamRepository
 from core.storage.fulfilment import SqlInvoiceRepository, SqlShipmentRepository
 from core.storage.orm import map_domain
+from core.storage.payments import SqlPaymentRepository
 from core.storage.pricing import SqlPriceBook
 from core.storage.punchout import SqlPunchOutRepository
 from core.storage.purchasing import SqlPurchasingRepository
@@ -90,11 +91,17 @@ class SqlUnitOfWork(ports.UnitOfWork):
         self.carts = SqlCartRepository(self.session)
         self.sales_desk = SqlSalesDesk(self.session)
         # >>> invoices (issue 5)
+        from core.storage.attachments import SqlAttachmentStore
+        from core.storage.billing import SqlBillingDesk
+
+        self.billing = SqlBillingDesk(self.session)
+        self.attachments = SqlAttachmentStore(self.session)
         # <<< invoices
         # >>> purchasing and shipments from suppliers (issue 5)
         self.purchasing = SqlPurchasingRepository(self.session)
         # <<< purchasing
         # >>> payments (issue 5)
+        self.payments = SqlPaymentRepository(self.session)
         # <<< payments
         self._events: list[tuple[Event, str | None]] = []
         return self

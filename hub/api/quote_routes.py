@@ -51,6 +51,7 @@ CART_FIELDS = (
     "owner",
     "currency",
     "shipping_method",
+    "shipping_quote",
     "ship_to",
     "payment_method",
     "po_number",

@@ -14,7 +14,9 @@ from typing import Any
 from core import commands
 from core.model.orders import ACTIONS
 from core.storage import activity, queries
+from hub import availability
 from hub.api.catalog_routes import CATALOG_ROUTES
+from hub.api.comment_routes import COMMENT_ROUTES
 from hub.api.common import (
     LIMIT,
     BadQuery,
@@ -25,8 +27,12 @@ from hub.api.common import (
     limit_of,
 )
 from hub.api.customer_routes import CUSTOMER_ROUTES
+from hub.api.invoice_routes import INVOICE_ROUTES
 from hub.api.order_edit_routes import ORDER_EDIT_ROUTES
+from hub.api.payment_routes import PAYMENT_ROUTES
+from hub.api.purchasing_routes import PURCHASING_ROUTES
 from hub.api.quote_routes import QUOTE_ROUTES
+from hub.api.shipping_routes import SHIPPING_ROUTES
 from hub.outbound import documents
 
 
@@ -95,7 +101,19 @@ def backorder_line(app, principal, params, query, body):
 
 def show_order(app, principal, params, query):
     number = params["number"]
-    return 200, queries.order_detail(app.engine, number, principal.groups, principal.username)
+    detail = queries.order_detail(app.engine, number, principal.groups, principal.username)
+    detail["availability"] = _availability(app, detail["purchasing"])
+    return 200, detail
+
+
+def _availability(app, purchasing: list[dict]) -> dict[str, list[dict]]:
+    """The suppliers' live P&A for the parts bought from them, refreshed each time
+    the order is shown (M-53); a slow or failing system gives its last answer, stale."""
+    wanted: dict[str, list[str]] = {}
+    for line in purchasing:
+        if line["state"] not in ("cancelled", "shipped") and line["supplier_part_id"]:
+            wanted.setdefault(line["supplier_code"], []).append(line["supplier_part_id"])
+    return availability.for_suppliers(app, wanted)
 
 
 def list_partners(app, principal, params, query):
@@ -118,20 +136,6 @@ def list_shipments(app, principal, params, query):
 
 def show_shipment(app, principal, params, query):
     return 200, queries.shipment_detail(app.engine, params["number"], principal.groups)
-
-
-def list_invoices(app, principal, params, query):
-    found = queries.list_invoices(
-        app.engine,
-        order_number=query.get("order"),
-        limit=limit_of(query),
-        groups=principal.groups,
-    )
-    return 200, {"invoices": found}
-
-
-def show_invoice(app, principal, params, query):
-    return 200, queries.invoice_detail(app.engine, params["number"], principal.groups)
 
 
 def list_activity(app, principal, params, query):
@@ -271,15 +275,6 @@ CORE_ROUTES: tuple[Route, ...] = (
         status=202,
     ),
     Route(
-        "GET",
-        "/api/v1/invoices",
-        "invoices.view",
-        "Invoices, newest first",
-        list_invoices,
-        (("order", "only this order's invoices"), LIMIT),
-    ),
-    Route("GET", "/api/v1/invoices/{number}", "invoices.view", "One invoice", show_invoice),
-    Route(
         "POST",
         "/api/v1/invoices/{number}/send",
         "invoices.manage",
@@ -317,10 +312,15 @@ ROUTES: tuple[Route, ...] = (
     # quotes and RFQs
     *QUOTE_ROUTES,
     # >>> invoices (issue 5)
+    *INVOICE_ROUTES,
     # <<< invoices
     # >>> purchasing and shipments from suppliers (issue 5)
+    *PURCHASING_ROUTES,
+    *SHIPPING_ROUTES,
+    *COMMENT_ROUTES,
     # <<< purchasing
     # >>> payments (issue 5)
+    *PAYMENT_ROUTES,
     # <<< payments
 )
 

@@ -8,21 +8,25 @@ from typing import NamedTuple
 
 from adapters.cxml import outbound as cxml_out
 from adapters.cxml.dtd import validate
+from adapters.cxml.order_request import render_order_request
 from adapters.cxml.render import new_payload_id
 from adapters.x12 import render as x12_out
 from adapters.x12.writer import Envelope
-from core.canonical import Invoice, OrderConfirmation, ShipNotice
+from core.canonical import CanonicalOrder, Invoice, OrderConfirmation, ShipNotice
 from core.errors import OrderB2BError
 from core.model.partners import Partner
 from hub.bootstrap import App
 from hub.secrets import SecretBox
 
+# A CanonicalOrder going out is one of our purchase orders to a supplier.
 CXML_RENDERERS = {
+    CanonicalOrder: render_order_request,
     OrderConfirmation: cxml_out.render_confirmation,
     ShipNotice: cxml_out.render_ship_notice,
     Invoice: cxml_out.render_invoice,
 }
 X12_RENDERERS = {
+    CanonicalOrder: x12_out.render_850,
     OrderConfirmation: x12_out.render_855,
     ShipNotice: x12_out.render_856,
     Invoice: x12_out.render_810,
@@ -40,12 +44,13 @@ class Rendered(NamedTuple):
     content_type: str
 
 
-def render(app: App, partner: Partner, document) -> Rendered:
+def render(app: App, partner: Partner, document, uow=None) -> Rendered:
     """The document in the partner's channel; a rule of the format that the document
-    breaks is an OrderB2BError naming it."""
+    breaks is an OrderB2BError naming it. Inside a unit of work (`uow`), X12 control
+    numbers are drawn in it, and only `app.config` is used."""
     try:
         if partner.channel == "x12":
-            return _x12(app, partner, document)
+            return _x12(app, partner, document, uow)
         if partner.channel == "cxml":
             return _cxml(app, partner, document)
     except ValueError as error:
@@ -84,11 +89,11 @@ def cxml_credentials(app: App, partner: Partner) -> cxml_out.Credentials:
     )
 
 
-def _x12(app: App, partner: Partner, document) -> Rendered:
+def _x12(app: App, partner: Partner, document, uow=None) -> Rendered:
     missing = _missing(partner, "our_x12_qualifier", "our_x12_id", "x12_qualifier", "x12_id")
     if missing:
         raise PartnerNotReady(f"partner {partner.code} needs {', '.join(missing)} to be set")
-    interchange, group = _x12_control_numbers(app, partner)
+    interchange, group = _x12_control_numbers(app, partner, uow)
     envelope = Envelope(
         sender_qualifier=partner.our_x12_qualifier,
         sender_id=partner.our_x12_id,
@@ -104,12 +109,16 @@ def _x12(app: App, partner: Partner, document) -> Rendered:
     return Rendered(raw, f"{interchange:09d}", "application/edi-x12")
 
 
-def _x12_control_numbers(app: App, partner: Partner) -> tuple[int, int]:
+def _x12_control_numbers(app: App, partner: Partner, uow=None) -> tuple[int, int]:
     """The partner's next ISA13 and GS06, shared with the 997s we send it."""
-    with app.uow_factory() as uow:
+    if uow is not None:
         (interchange,) = uow.next_counter(f"x12:{partner.id}:isa")
         (group,) = uow.next_counter(f"x12:{partner.id}:gs")
-        uow.commit()
+    else:
+        with app.uow_factory() as own:
+            (interchange,) = own.next_counter(f"x12:{partner.id}:isa")
+            (group,) = own.next_counter(f"x12:{partner.id}:gs")
+            own.commit()
     return interchange % CONTROL_NUMBER_LIMIT or 1, group % CONTROL_NUMBER_LIMIT or 1
 
 

@@ -29,6 +29,7 @@ TEMPLATES = {
     "pick-list": "pick_list.html",
     "packing-slip": "packing_slip.html",
     "invoice": "invoice.html",
+    "purchase-order": "purchase_order.html",
 }
 ORDER_KINDS = ("order", "pick-list")
 MEDIA_TYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
@@ -56,7 +57,7 @@ def print_order(
         raise PrintRefused(f"an order prints as one of {', '.join(ORDER_KINDS)}, not {kind!r}")
     order = queries.order_detail(app.engine, number, groups)
     context = {"order": order, **_order_lines(order)}
-    return _printed(app, kind, number, fmt, context)
+    return printed(app, kind, number, fmt, context)
 
 
 def print_packing_slip(
@@ -70,14 +71,15 @@ def print_packing_slip(
         for line in shipment["lines"]
     ]
     context = {"shipment": shipment, "order": order, "lines": lines}
-    return _printed(app, "packing-slip", shipment_number, fmt, context)
+    return printed(app, "packing-slip", shipment_number, fmt, context)
 
 
 def print_invoice(app, invoice_number: str, fmt: str = "pdf", groups: Groups = None) -> Printed:
     invoice = queries.invoice_detail(app.engine, invoice_number)
     order = _order_of(app, invoice["order_number"], groups, f"no invoice {invoice_number}")
-    context = {"invoice": invoice, "order": order, "lines": invoice["lines"]}
-    return _printed(app, "invoice", invoice_number, fmt, context)
+    lines = [line for line in invoice["lines"] if line.get("status") != "removed"]
+    context = {"invoice": invoice, "order": order, "lines": lines}
+    return printed(app, "invoice", invoice_number, fmt, context)
 
 
 def _order_of(app, number: str, groups: Groups, unknown: str) -> dict[str, Any]:
@@ -112,7 +114,7 @@ def render_pdf(html: str) -> bytes:
     return HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf()
 
 
-def _printed(app, kind: str, number: str, fmt: str, context: dict[str, Any]) -> Printed:
+def printed(app, kind: str, number: str, fmt: str, context: dict[str, Any]) -> Printed:
     if fmt not in MEDIA_TYPES:
         raise PrintRefused(f"format must be one of {', '.join(MEDIA_TYPES)}, not {fmt!r}")
     company = settings.current(app.engine, COMPANY)

@@ -4,8 +4,9 @@ Suppliers say how purchase orders reach them and how their systems are asked for
 price and availability. Purchase orders group the sales-order lines bought from one
 supplier, with their comments; the last answer of each supplier's system per part
 is kept for when it is slow or down. Shipments gain the purchase order and the
-supplier's shipment id they were reported with, added in place (no batch rebuild),
-so shipments keeps its delete guard on SQLite. Nothing here is ever deleted.
+supplier's shipment id they were reported with, and carts a carrier's shipping
+quote, added in place (no batch rebuild), so both keep their delete guards on
+SQLite. Nothing here is ever deleted.
 
 Revision ID: 0012
 Revises: 0011
@@ -76,6 +77,7 @@ def upgrade() -> None:
         inline_references=sqlite,
     )
     op.add_column("shipments", sa.Column("supplier_shipment_id", sa.String(100), nullable=True))
+    op.add_column("carts", sa.Column("shipping_quote", _money(), nullable=True))
     op.create_index(
         "ix_shipments_supplier_shipment",
         "shipments",
@@ -212,13 +214,16 @@ def _create_availability() -> None:
 def downgrade() -> None:
     unguard(NEVER_DELETED)
     op.drop_index("ix_shipments_supplier_shipment", table_name="shipments")
+    with op.batch_alter_table("carts", schema=None) as batch_op:
+        batch_op.drop_column("shipping_quote")
     with op.batch_alter_table("shipments", schema=None) as batch_op:
         batch_op.drop_column("supplier_shipment_id")
         batch_op.drop_column("purchase_order_id")
     if op.get_bind().dialect.name == "sqlite":
         # SQLite's batch mode rebuilt the table without its trigger.
-        op.execute("DROP TRIGGER IF EXISTS shipments_never_deleted")
-        guard(("shipments",))
+        for table in ("shipments", "carts"):
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_never_deleted")
+        guard(("shipments", "carts"))
     for table in (
         "supplier_availability",
         "purchase_order_comments",
