@@ -354,40 +354,6 @@ def shipment_detail(
     return detail
 
 
-def list_invoices(
-    engine: Engine,
-    *,
-    order_number: str | None = None,
-    limit: int = 100,
-    groups: Collection[int] | None = None,
-) -> list[dict]:
-    """Newest first; only those of orders within `groups` (see core/storage/scope.py)."""
-    query = (
-        select(
-            _invoices.id,
-            _invoices.number,
-            _orders.number.label("order_number"),
-            _invoices.purpose,
-            _invoices.state,
-            _invoices.invoice_date,
-            _invoices.currency,
-            _invoices.shipping_amount,
-            _invoices.tax_amount,
-            _invoices.discount_amount,
-        )
-        .join(tables.orders, _orders.id == _invoices.order_id)
-        .where(scope.order_condition(groups))
-        .order_by(_invoices.id.desc())
-        .limit(limit)
-    )
-    if order_number:
-        query = query.where(_orders.number == order_number)
-    with engine.connect() as connection:
-        invoices = connection.execute(query).all()
-        subtotals = _invoice_subtotals(connection, [invoice.id for invoice in invoices])
-    return [_with_totals(_row(i, drop=("id",)), subtotals.get(i.id, ZERO)) for i in invoices]
-
-
 def invoice_detail(
     engine: Engine, number: str, groups: Collection[int] | None = None
 ) -> dict[str, Any]:

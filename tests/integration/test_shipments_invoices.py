@@ -21,9 +21,9 @@ from core.model.invoices import InvoiceRefused, NothingToInvoice
 from core.model.shipments import ShipmentRefused
 from core.ports import Actor
 from core.storage import tables
+from core.storage.invoice_queries import list_invoices
 from core.storage.queries import (
     invoice_detail,
-    list_invoices,
     list_shipments,
     order_detail,
     shipment_detail,
@@ -254,7 +254,7 @@ def test_invoice_the_shipped_quantities_then_the_rest(app, order_number):
     assert order_detail(app.engine, order_number)["status"] == "invoiced"
     with pytest.raises(NothingToInvoice, match="nothing left to invoice"):
         invoice(app, order_number)
-    listed = list_invoices(app.engine, order_number=order_number)
+    listed = list_invoices(app.engine, order=order_number)
     assert [(i["number"], i["total"]) for i in listed] == [(second, "879.785"), (first, "482.74")]
 
 
