@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from core import commands
@@ -22,6 +22,7 @@ from core.storage import invoice_queries, queries
 from core.storage.attachments import invoice_attachment
 from core.storage.comments import check_order_in_scope
 from hub.api.common import LIMIT, BadQuery, Raw, Route, actor_of, date_field, limit_of
+from hub.api.quote_routes import _address, _decimal, _flag
 
 BOOLEAN = {"type": "boolean"}
 INTEGER = {"type": "integer"}
@@ -64,27 +65,6 @@ def _text(body: dict, name: str, *, size: int = 2000) -> str | None:
     return value
 
 
-def _decimal(body: dict, name: str) -> Decimal | None:
-    value = body.get(name)
-    if value is None:
-        return None
-    try:
-        if isinstance(value, str | int) and not isinstance(value, bool):
-            number = Decimal(value)
-            if number.is_finite():
-                return number
-    except InvalidOperation:
-        pass
-    raise BadQuery(f'{name} must be a decimal number given as text, e.g. "2.5"')
-
-
-def _flag(body: dict, name: str) -> bool:
-    value = body.get(name, False)
-    if not isinstance(value, bool):
-        raise BadQuery(f"{name} must be true or false")
-    return value
-
-
 def _moment(body: dict, name: str) -> datetime | None:
     value = _text(body, name)
     if value is None:
@@ -102,24 +82,6 @@ def _line_number(text: str) -> int:
     if not (text.isascii() and text.isdigit()) or len(text) > 9:
         raise BadQuery(f"line {text!r} is not a line number")
     return int(text)
-
-
-def _address(body: dict, name: str) -> dict | None:
-    value = body.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise BadQuery(f"{name} must be an object with {', '.join(ADDRESS_FIELDS)}")
-    unknown = sorted(set(value) - set(ADDRESS_FIELDS))
-    if unknown:
-        raise BadQuery(f"{name}: unknown field(s) {', '.join(unknown)}")
-    for key, item in value.items():
-        if key in ("deliver_to", "street"):
-            if not isinstance(item, list) or not all(isinstance(x, str) for x in item):
-                raise BadQuery(f"{name}.{key} must be a list of text")
-        elif item is not None and not isinstance(item, str):
-            raise BadQuery(f"{name}.{key} must be text")
-    return dict(value)
 
 
 def _credit_lines(body: dict) -> dict[int, Decimal] | None:

@@ -118,17 +118,16 @@ def setup_suppliers(env, soap, rest):
            "--service-secret-env", "DH_PA"))  # fmt: skip
 
 
-def ingram_ship_notice(order_request_bytes: bytes) -> bytes:
-    """Ingram's ShipNoticeRequest for everything on the PO it received."""
-    [po] = parse_cxml(order_request_bytes, "ingram-cxml")
-    notice = ShipNotice(
+def everything_shipped(po, shipment_id: str, carrier: str, scac: str, tracking: str):
+    """A supplier's notice that every line of the PO it received has shipped."""
+    return ShipNotice(
         order=po,
-        shipment_id="IM-ASN-55120",
-        supplier_order_number="IM-SO-88213",
+        shipment_id=shipment_id,
+        supplier_order_number=f"SO-{shipment_id}",
         shipped_at=datetime.now(UTC),
-        carrier="FedEx",
-        tracking_number="794658012374",
-        carrier_code="FDEG",
+        carrier=carrier,
+        tracking_number=tracking,
+        carrier_code=scac,
         lines=tuple(
             ShipmentLine(
                 line.line_number, line.quantity, line.unit_of_measure, line.supplier_part_id
@@ -136,6 +135,12 @@ def ingram_ship_notice(order_request_bytes: bytes) -> bytes:
             for line in po.lines
         ),
     )
+
+
+def ingram_ship_notice(order_request_bytes: bytes) -> bytes:
+    """Ingram's ShipNoticeRequest for the PO it received."""
+    [po] = parse_cxml(order_request_bytes, "ingram-cxml")
+    notice = everything_shipped(po, "IM-ASN-55120", "FedEx", "FDEG", "794658012374")
     credentials = Credentials("DUNS", "987654321", "DUNS", "123456789", "DUNS", "987654321",
                               INGRAM_SECRET)  # fmt: skip
     return render_ship_notice(
@@ -146,21 +151,7 @@ def ingram_ship_notice(order_request_bytes: bytes) -> bytes:
 def dh_856(edi_850: bytes) -> bytes:
     """D&H's 856 for the drop-shipped PO it received as an 850."""
     [po] = parse_x12(edi_850, "dh-x12")
-    notice = ShipNotice(
-        order=po,
-        shipment_id="DH-SHP-3301",
-        supplier_order_number="DH-77120",
-        shipped_at=datetime.now(UTC),
-        carrier="UPS",
-        tracking_number="1Z999AA10123456784",
-        carrier_code="UPSN",
-        lines=tuple(
-            ShipmentLine(
-                line.line_number, line.quantity, line.unit_of_measure, line.supplier_part_id
-            )
-            for line in po.lines
-        ),
-    )
+    notice = everything_shipped(po, "DH-SHP-3301", "UPS", "UPSN", "1Z999AA10123456784")
     envelope = Envelope("ZZ", "DHDISTRIBUTING", "ZZ", "ORDERB2BHUB", "DHDISTRIBUTING",
                         "ORDERB2BHUB", "000004411", "4411")  # fmt: skip
     return render_856(notice, envelope, datetime.now(UTC))
