@@ -65,6 +65,11 @@ def _refresh(app: App, service: dict[str, Any], parts: list[str]) -> str | None:
 
 
 def _client(app: App, service: dict[str, Any]):
+    return service_for(service["service_kind"], client_settings(app, service))
+
+
+def client_settings(app: App, service: dict[str, Any]) -> dict[str, Any]:
+    """What the adapters take to reach a supplier's system, its secret opened."""
     settings = {
         **(service["service_settings"] or {}),
         "url": service["service_url"],
@@ -75,7 +80,8 @@ def _client(app: App, service: dict[str, Any]):
         secret = SecretBox.for_config(app.config).open(service["service_secret"])
         name = settings.pop("secret_setting", None) or SECRET_SETTING[service["service_kind"]]
         settings[name] = secret
-    return service_for(service["service_kind"], settings)
+    settings.pop("tracking", None)
+    return settings
 
 
 def _fresh(row: dict[str, Any] | None, now: datetime, age: timedelta) -> bool:

@@ -198,9 +198,10 @@ def channel_parsers() -> dict[str, DocumentParser]:
 def supplier_parsers() -> dict[str, Callable[[bytes, str | None], list]]:
     """Readers of what suppliers send about our purchase orders (ship notices and
     confirmations), per channel: each gives [] for a document that is none of these."""
+    from adapters.suppliers.rest_orders import parse_order_shipments
     from hub.supplier_documents import read_cxml, read_x12
 
-    return {"cxml": read_cxml, "x12": read_x12}
+    return {"cxml": read_cxml, "x12": read_x12, "rest": parse_order_shipments}
 
 
 def channel_redactors() -> dict[str, Callable[[bytes], bytes]]:

@@ -112,6 +112,9 @@ def _po_parsers(commands_parser, app_factory) -> None:
     comment.add_argument("text")
     comment.add_argument("--to-supplier", action="store_true")
     comment.set_defaults(action=lambda args: _comment(args, app_factory))
+    track = verbs.add_parser("track", help="ask the supplier's REST order API for shipments now")
+    track.add_argument("number")
+    track.set_defaults(action=lambda args: _track(args, app_factory))
     ship = verbs.add_parser("ship", help="record a shipment the supplier reported (e.g. by phone)")
     ship.add_argument("number")
     ship.add_argument("--shipment", required=True, help="the supplier's shipment id")
@@ -335,6 +338,19 @@ def _ship(args, app_factory) -> int:
         lines=tuple(lines),
     )
     print(app.bus.execute(commands.RecordSupplierShipment(notice), _actor()))
+    return 0
+
+
+def _track(args, app_factory) -> int:
+    from hub.supplier_tracking import track
+
+    outcome = track(app_factory(), args.number)
+    if outcome.get("error"):
+        raise CliUsageError(
+            f"{args.number}: the supplier's answer was kept but not recorded: {outcome['error']}"
+        )
+    kept = f"document {outcome['document_id']} ({outcome['state']})"
+    print(f"{args.number}: the supplier's answer is kept as {kept}")
     return 0
 
 

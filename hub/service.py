@@ -243,12 +243,14 @@ def _pollers(app: App) -> list:
     from hub.pollers.cursors import SqlCursorStore
     from hub.pollers.sources import marketplace_sources
     from hub.secrets import SecretBox
+    from hub.supplier_tracking import tracking_sources
 
     with app.uow_factory() as uow:
         partners = uow.partners.list_all()
         uow.detach()
     sources = marketplace_sources(partners, SecretBox.for_config(app.config))
     keep, cursors = keep_polled(app), SqlCursorStore(app.engine)
+    sources += tracking_sources(app)
     interval = app.config.poll_interval
     return [
         Poller(source, keep, cursors, interval=interval, lease=cursors.hold) for source in sources

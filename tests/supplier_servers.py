@@ -7,8 +7,10 @@ reseller API v6), each a threaded http.server on 127.0.0.1 at a free port.
 
 A server answers from `catalogue` (part number -> Offer; change it at any time),
 items sorted by part number whatever the order asked, and refuses wrong credentials
-as the real services do (SOAP Fault soap:Client; HTTP 401). Switches, also settable
-at any time:
+as the real services do (SOAP Fault soap:Client; HTTP 401). The REST server also
+answers the order API (order search and order details) from `orders`: our PO number
+-> the supplier's order details in the API's shape (EXAMPLE_ORDERS). Switches, also
+settable at any time:
     delay     seconds to wait before answering (a slow supplier)
     status    the HTTP status to answer with instead of 200 (e.g. 500)
     body      bytes to answer instead of the catalogue's answer (malformed, hostile)
@@ -26,7 +28,7 @@ from email.message import Message
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from lxml import etree
 
@@ -36,6 +38,8 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "suppliers"
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 PA = "urn:orderb2b:supplier:price-availability:1"
 REST_PATH = "/resellers/v6/catalog/priceandavailability"
+ORDER_SEARCH_PATH = "/resellers/v6/orders/search"
+ORDER_DETAILS_PATH = "/resellers/v6.1/orders/"
 ACCOUNT = "20-222222"
 USERNAME = "reseller-api"
 PASSWORD = "correct horse battery"
@@ -96,10 +100,24 @@ class Received:
     path: str
     headers: Message
     body: bytes
+    method: str = "POST"
+
+
+def example_orders() -> dict[str, dict]:
+    """The orders the example documents in tests/fixtures/suppliers were answered
+    from: our PO number -> the supplier's order details."""
+    details = json.loads(
+        (FIXTURES / "rest_order_details.json").read_text("utf-8"), parse_float=Decimal
+    )
+    return {details["customerOrderNumber"]: details}
+
+
+EXAMPLE_ORDERS = example_orders()
 
 
 class _SupplierServer:
     content_type = "application/octet-stream"
+    serves_get = False  # GETs are counted and refused with 404, switches or not
 
     def __init__(self, catalogue: dict[str, Offer] | None = None) -> None:
         self.catalogue: dict[str, Offer] = dict(catalogue or {})
@@ -157,9 +175,11 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_POST(self) -> None:
-        supplier = self.server.supplier
         length = int(self.headers.get("Content-Length") or 0)
-        received = Received(self.path, self.headers, self.rfile.read(length))
+        self._serve(Received(self.path, self.headers, self.rfile.read(length)))
+
+    def _serve(self, received: Received) -> None:
+        supplier = self.server.supplier
         answer = supplier.respond(received)
         if answer is None:
             return
@@ -174,8 +194,12 @@ class _Handler(BaseHTTPRequestHandler):
             pass  # the client gave up waiting
 
     def do_GET(self) -> None:
-        """Counted and refused: the clients never fetch anything (their WSDL is local)."""
-        self.server.supplier.requests.append(Received(self.path, self.headers, b""))
+        """The REST server's order API; elsewhere counted and refused (the SOAP client's
+        WSDL is local)."""
+        if self.server.supplier.serves_get:
+            self._serve(Received(self.path, self.headers, b"", "GET"))
+            return
+        self.server.supplier.requests.append(Received(self.path, self.headers, b"", "GET"))
         self.send_response(404)
         self.send_header("Content-Length", "0")
         self.end_headers()
@@ -284,9 +308,11 @@ def _refusal(offer: Offer | None) -> str:
 class RestSupplierServer(_SupplierServer):
     """The REST P&A service: POST `url`?includeAvailability=true&includePricing=true
     with a bearer token or the token in X-API-Key, and IM-CustomerNumber,
-    IM-CountryCode and IM-CorrelationID headers."""
+    IM-CountryCode and IM-CorrelationID headers. With the same headers, the order API:
+    GET ORDER_SEARCH_PATH?customerOrderNumber=PO and GET ORDER_DETAILS_PATH<number>."""
 
     content_type = "application/json"
+    serves_get = True
 
     def __init__(
         self,
@@ -294,10 +320,12 @@ class RestSupplierServer(_SupplierServer):
         *,
         token: str = TOKEN,
         account: str = ACCOUNT,
+        orders: dict[str, dict] | None = None,
     ) -> None:
         super().__init__(catalogue)
         self.token = token
         self.account = account
+        self.orders: dict[str, dict] = dict(orders or {})
 
     @property
     def url(self) -> str:
@@ -308,6 +336,8 @@ class RestSupplierServer(_SupplierServer):
 
     def answer(self, received: Received) -> tuple[int, bytes]:
         address = urlsplit(received.path)
+        if received.method == "GET":
+            return self._order_api(received, address.path, parse_qs(address.query))
         if address.path != REST_PATH:
             return 404, _errors("resource not found")
         if not self._authorised(received.headers):
@@ -330,6 +360,47 @@ class RestSupplierServer(_SupplierServer):
             _rest_item(part, self.catalogue.get(part), pricing, availability) for part in parts
         ]
         return _json(items).encode()
+
+    def _order_api(
+        self, received: Received, path: str, query: dict[str, list[str]]
+    ) -> tuple[int, bytes]:
+        searching = path == ORDER_SEARCH_PATH
+        if not searching and not path.startswith(ORDER_DETAILS_PATH):
+            return 404, _errors("resource not found")
+        if not self._authorised(received.headers):
+            return 401, (FIXTURES / "rest_unauthorized.json").read_bytes()
+        problem = self._header_problem(received.headers)
+        if problem:
+            return 400, _errors(problem)
+        if searching:
+            return 200, self.render_search(query.get("customerOrderNumber", [""])[0])
+        details = self.details_of(unquote(path.removeprefix(ORDER_DETAILS_PATH)))
+        if details is None:
+            return 404, (FIXTURES / "rest_order_details_not_found.json").read_bytes()
+        return 200, _json(details).encode()
+
+    def details_of(self, order_number: str) -> dict | None:
+        """The order details the supplier answers for its order number, if it has it."""
+        for po_number, order in self.orders.items():
+            if order.get("ingramOrderNumber") == order_number:
+                return {**order, "customerOrderNumber": po_number}
+        return None
+
+    def render_search(self, po_number: str) -> bytes:
+        """The order search's answer: the orders that carry our PO number."""
+        found = [
+            {
+                "ingramOrderNumber": order["ingramOrderNumber"],
+                "ingramOrderDate": order.get("ingramOrderDate"),
+                "customerOrderNumber": po,
+                "orderStatus": order.get("orderStatus"),
+                "orderTotal": order.get("orderTotal"),
+            }
+            for po, order in self.orders.items()
+            if po == po_number
+        ]
+        answer = {"recordsFound": len(found), "pageSize": 25, "pageNumber": 1, "orders": found}
+        return _json(answer).encode()
 
     def _authorised(self, headers: Message) -> bool:
         return headers.get("Authorization") == f"Bearer {self.token}" or (

@@ -1,15 +1,19 @@
 """Suppliers' price and availability (P&A) services: a SOAP one (zeep) and a REST/JSON
 one, both answering `core.ports.SupplierService`, built from a supplier's settings by
-`service_for`."""
+`service_for`; and tracking numbers from a supplier's REST order API (`tracking_for`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.canonical import PriceAvailability
 from core.ports import SupplierService
+
+if TYPE_CHECKING:
+    from adapters.suppliers.rest_orders import RestOrderTracking
 
 KINDS = ("soap", "rest")
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas" / "suppliers"
@@ -62,6 +66,23 @@ def service_for(kind: str, settings: Mapping[str, object]) -> SupplierService:
         account=_text(settings, "account"),
         country=_text(settings, "country") or "US",
         **common,
+    )
+
+
+def tracking_for(settings: Mapping[str, object]) -> RestOrderTracking:
+    """The order API client of a supplier that gives tracking numbers over REST, from
+    the same settings as its "rest" P&A client (`currency` is not used)."""
+    from adapters.suppliers.rest_orders import RestOrderTracking
+
+    return RestOrderTracking(
+        _url(settings),
+        token=_text(settings, "token"),
+        api_key=_text(settings, "api_key"),
+        api_key_header=_text(settings, "api_key_header") or "X-API-Key",
+        account=_text(settings, "account"),
+        country=_text(settings, "country") or "US",
+        timeout=_timeout(settings),
+        name=_text(settings, "name") or "supplier",
     )
 
 

@@ -61,6 +61,9 @@ class Normaliser:
         try:
             found = reader(document.raw, document.partner) if reader else []
             if not found:
+                if reader and document.channel not in self.parsers:
+                    document.settle(PROCESSED)  # e.g. a supplier's answer: nothing shipped yet
+                    return True
                 return False
             checked = [record_command(item, document.id) for item in found]
             for command in checked:

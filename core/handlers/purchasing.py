@@ -288,10 +288,11 @@ def _answer_values(answer) -> dict:
 
 
 def _supplier_po(uow: ports.UnitOfWork, partner: str, po_number: str) -> PurchaseOrder:
-    """The PO a supplier's document names, refused unless it went to that supplier."""
+    """The PO a supplier's document names, refused unless it went to that supplier:
+    sent by its trading partner, or fetched from its own API ("supplier:<code>")."""
     po = _purchase_order(uow, po_number, lock=True)
     supplier = _supplier(uow, po.supplier_code)
-    if supplier.partner_code != partner:
+    if partner not in (supplier.partner_code, f"supplier:{supplier.code}"):
         raise NotFound(f"no purchase order {po_number} for partner {partner}")
     return po
 
