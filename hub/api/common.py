@@ -45,6 +45,8 @@ class Route:
     body: tuple[tuple, ...] = ()
     # What a successful answer is when it is not JSON, e.g. ("application/pdf", "text/html")
     media_types: tuple[str, ...] = ()
+    # The largest JSON body the route takes (an uploaded file travels in it, base64).
+    max_body: int = 64 * 1024
     pattern: re.Pattern = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -355,6 +355,7 @@ INVOICE_ROUTES: tuple[Route, ...] = (
             ("total", 'the document\'s total, checked against what is billed, e.g. "1661.97"'),
             ("comments", "kept with the invoice"),
         ),
+        max_body=14 * 1024 * 1024,  # a 10 MiB PDF in base64
     ),
     Route(
         "POST",

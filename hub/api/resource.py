@@ -9,6 +9,7 @@ reactor on the hub's thread pool. Routes that take a body get it as parsed JSON
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -68,7 +69,7 @@ class ApiResource(Resource):
         query = dict(parse_qsl(target.query))
         token = _bearer(request.getHeader(b"authorization"))
         remote = getattr(request.getClientAddress(), "host", None)
-        raw = request.content.read(MAX_BODY + 1) if request.content else b""
+        raw = request.content.read(_largest_body() + 1) if request.content else b""
         work = deferToThreadPool(
             self.reactor, self.pool, self._timed, method, target.path, query, token, remote, raw
         )
@@ -111,7 +112,7 @@ class ApiResource(Resource):
                 self.activity.flush()  # the log shows every call made so far
             arguments = (self.app, principal, params, query)
             if route.body:
-                arguments += (_json_body(raw),)
+                arguments += (_json_body(raw, route.max_body),)
             return route.handler(*arguments)
         except Problem as problem:
             return problem.status, _problem(problem.status, problem.detail)
@@ -181,9 +182,16 @@ def _plain(value) -> str:
     return format(value, "f") if isinstance(value, Decimal) else str(value)
 
 
-def _json_body(raw: bytes) -> dict:
-    if len(raw) > MAX_BODY:
-        raise Problem(413, f"the body is larger than {MAX_BODY} bytes")
+@functools.cache
+def _largest_body() -> int:
+    from hub.api.routes import ROUTES
+
+    return max(MAX_BODY, *(route.max_body for route in ROUTES))
+
+
+def _json_body(raw: bytes, limit: int = MAX_BODY) -> dict:
+    if len(raw) > limit:
+        raise Problem(413, f"the body is larger than {limit} bytes")
     try:
         body = json.loads(raw or b"{}")
     except (UnicodeDecodeError, ValueError) as error:
