@@ -10,6 +10,8 @@ CXML_SUPPLIER_REQUESTS = ("ShipNoticeRequest", "ConfirmationRequest")
 
 
 def read_cxml(raw: bytes, partner: str | None) -> list:
+    if not any(f"<{request}".encode() in raw for request in CXML_SUPPLIER_REQUESTS):
+        return []  # a buyer's order (the common case) is not parsed twice
     kind = document_kind(raw)
     if kind == "ShipNoticeRequest":
         return parse_ship_notices(raw, partner)
