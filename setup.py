@@ -10,6 +10,7 @@ setup(
         "core.storage": ["migrations/*.py", "migrations/versions/*.py", "alembic.ini"],
         "hub.http": ["templates/*/*.html"],
         "hub.printing": ["templates/*.html"],
+        "mail": ["templates/*.html", "templates/*.txt"],
     },
     data_files=[],
     include_package_data=True,
