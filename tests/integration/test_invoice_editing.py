@@ -18,9 +18,8 @@ from lxml import etree
 from sqlalchemy import func, select
 
 from adapters.cxml.dtd import validate
-from adapters.cxml.outbound import Credentials, render_invoice
+from adapters.cxml.outbound import render_invoice
 from core import commands
-from core.canonical import Address, CanonicalOrder, Contact, OrderLine, Payment
 from core.errors import NotFound
 from core.model.attachments import MAX_BYTES, AttachmentRefused, AttachmentTooLarge
 from core.model.invoices import InvoiceEditRefused, InvoiceRefused
@@ -33,79 +32,13 @@ from hub.config import Config
 from hub.delivery import InProcessDelivery
 from tests.api_client import ApiClient
 from tests.conftest import FIXTURES
+from tests.integration.test_shipments_invoices import CREDENTIALS, ORDER
 
 STAFF = Actor("staff", "mkowalski")
 SYSTEM = Actor("system", "tests")
 EASTERN = timezone(timedelta(hours=-4))
 INVOICED_AT = datetime(2026, 3, 18, 9, 0, tzinfo=EASTERN)
 PDF_FILE = FIXTURES / "invoices" / "AR-2026-00417.pdf"
-ORDER = CanonicalOrder(
-    channel="cxml",
-    partner="mercy-health",
-    external_order_id="PO-0048213",
-    order_date=datetime(2026, 3, 12, 9, 41, tzinfo=EASTERN),
-    currency="USD",
-    source_document_id="PO-0048213.7c1e@mercyhealth.example.org",
-    buyer_organisation="Mercy Health Supply Chain",
-    buyer_contact=Contact("Teresa Nguyen", "t.nguyen@mercyhealth.example.org", "+1 314 555 0142"),
-    ship_to=Address(
-        name="Mercy Hospital St. Louis - Receiving Dock 3",
-        street=("615 S New Ballas Rd",),
-        city="St. Louis",
-        state="MO",
-        postal_code="63141",
-        country="US",
-    ),
-    bill_to=Address(
-        name="Mercy Health Accounts Payable",
-        street=("14528 South Outer 40 Rd", "Suite 100"),
-        city="Chesterfield",
-        state="MO",
-        postal_code="63017",
-        country="US",
-    ),
-    shipping_method="FedEx Ground",
-    shipping_amount=Decimal("38.50"),
-    tax_amount=Decimal("96.14"),
-    discount_amount=Decimal("10.00"),
-    total_amount=Decimal("1493.87"),
-    payment=Payment("net_terms", net_days=30, terms="Net 30"),
-    lines=(
-        OrderLine(
-            1,
-            Decimal("10"),
-            "BX",
-            unit_price=Decimal("24.95"),
-            supplier_part_id="00731-NTR-M",
-            description="Nitrile exam gloves, medium, powder-free, 100/box",
-        ),
-        OrderLine(
-            2,
-            Decimal("4"),
-            "CS",
-            unit_price=Decimal("52.10"),
-            supplier_part_id="PPR-LTR-CS",
-            description="Copy paper, letter, 10 reams",
-        ),
-        OrderLine(
-            3,
-            Decimal("1.5"),
-            "EA",
-            unit_price=Decimal("519.99"),
-            supplier_part_id="0027-U2723QE",
-            description="27-inch 4K monitor",
-        ),
-    ),
-)
-CREDENTIALS = Credentials(
-    from_domain="DUNS",
-    from_identity="069420113",
-    to_domain="NetworkID",
-    to_identity="AN01000457712",
-    sender_domain="DUNS",
-    sender_identity="069420113",
-    shared_secret="wq7-Lx2p-Ha91",
-)
 
 
 @pytest.fixture
