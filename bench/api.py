@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import threading
@@ -40,16 +38,15 @@ if str(REPO) not in sys.path:
 
 from bench.ingest import (  # noqa: E402
     PG_ADMIN_URL,
-    Aborted,
     BenchError,
     RssSampler,
-    abort_on_signal,
     hub_env,
     log,
     machine_busy_pct,
     machine_info,
     percentile,
     postgres_database,
+    run_bench,
     running_hub,
     source_state,
     temp_dir,
@@ -378,21 +375,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    signal.signal(signal.SIGALRM, abort_on_signal)
-    signal.signal(signal.SIGTERM, abort_on_signal)
-    signal.alarm(int(args.max_seconds))
-    try:
-        result = measure(args)
-    except (Aborted, KeyboardInterrupt) as error:
-        result = {"ok": False, "error": str(error) or type(error).__name__}
-    except BenchError as error:
-        log(f"failed: {error}")
-        result = {"ok": False, "error": str(error)}
-    finally:
-        signal.alarm(0)
-    print(json.dumps(result, indent=2, default=str))
-    return 0 if result.get("ok") else 1
+    return run_bench(measure, parse_args(argv), (BenchError,))
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -33,14 +32,13 @@ if str(REPO) not in sys.path:
 
 from bench.ingest import (  # noqa: E402
     PG_ADMIN_URL,
-    Aborted,
     BenchError,
-    abort_on_signal,
     hub_env,
     log,
     machine_busy_pct,
     machine_info,
     postgres_database,
+    run_bench,
     source_state,
     temp_dir,
 )
@@ -233,21 +231,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    signal.signal(signal.SIGALRM, abort_on_signal)
-    signal.signal(signal.SIGTERM, abort_on_signal)
-    signal.alarm(int(args.max_seconds))
-    try:
-        result = measure(args)
-    except (Aborted, KeyboardInterrupt) as error:
-        result = {"ok": False, "error": str(error) or type(error).__name__}
-    except (BenchError, subprocess.TimeoutExpired) as error:
-        log(f"failed: {error}")
-        result = {"ok": False, "error": str(error)}
-    finally:
-        signal.alarm(0)
-    print(json.dumps(result, indent=2, default=str))
-    return 0 if result.get("ok") else 1
+    return run_bench(measure, parse_args(argv), (BenchError, subprocess.TimeoutExpired))
 
 
 if __name__ == "__main__":

@@ -1247,19 +1247,28 @@ def abort_on_signal(signum, _frame) -> None:
     raise Aborted(f"stopped by {signal.Signals(signum).name} (see --max-seconds)")
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def run_bench(measure, args, failures: tuple[type[BaseException], ...] = ()) -> int:
+    """Run `measure(args)` within --max-seconds (SIGALRM, SIGTERM and Ctrl-C stop it
+    cleanly) and print its result, or the error, as one JSON object; `failures` are
+    the errors reported as a failed run. Exit 0 when the result is ok."""
     signal.signal(signal.SIGALRM, abort_on_signal)
     signal.signal(signal.SIGTERM, abort_on_signal)
     signal.alarm(int(args.max_seconds))
     try:
-        result = run(args)
+        result = measure(args)
     except (Aborted, KeyboardInterrupt) as error:
         result = {"ok": False, "error": str(error) or type(error).__name__}
+    except failures as error:
+        log(f"failed: {error}")
+        result = {"ok": False, "error": str(error)}
     finally:
         signal.alarm(0)
     print(json.dumps(result, indent=2, default=str))
     return 0 if result.get("ok") else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_bench(run, parse_args(argv))
 
 
 if __name__ == "__main__":
