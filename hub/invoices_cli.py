@@ -14,7 +14,6 @@ import getpass
 import json
 import sys
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from core import commands
@@ -22,6 +21,7 @@ from core.model.attachments import MAX_BYTES
 from core.model.bulk_invoicing import RULES, BulkProgress
 from core.ports import Actor
 from hub.cli_errors import CliUsageError
+from hub.fulfilment_cli import _decimal, _lines
 
 ADDRESS_OPTIONS = ("name", "street", "city", "state", "postal_code", "country", "email")
 
@@ -337,28 +337,6 @@ def _rules(args, app_factory) -> int:
         who = f"customer {rule['customer']}" if rule["customer"] else f"group {rule['group']}"
         print(f"  {who:<30} {rule['rule']:<9} {rule['series'] or ''}")
     return 0
-
-
-def _lines(values: list[str]) -> dict[int, Decimal]:
-    lines: dict[int, Decimal] = {}
-    for value in values:
-        number, colon, quantity = value.partition(":")
-        if not colon or not number.strip().isdigit():
-            raise CliUsageError(f"--line {value!r}: expected N:QTY, e.g. 2:5")
-        if int(number) in lines:
-            raise CliUsageError(f"--line: line {int(number)} is given twice")
-        lines[int(number)] = _decimal(f"--line {value}", quantity)
-    return lines
-
-
-def _decimal(option: str, text: str) -> Decimal:
-    try:
-        value = Decimal(text.strip())
-    except InvalidOperation:
-        raise CliUsageError(f"{option}: {text!r} is not a number") from None
-    if not value.is_finite():
-        raise CliUsageError(f"{option}: {text!r} is not a number")
-    return value
 
 
 def _moment(text: str, option: str) -> datetime:

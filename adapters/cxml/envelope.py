@@ -184,12 +184,12 @@ def add_contact(parent: etree._Element, role: str, address: Address) -> None:
     contact = add(parent, "Contact", **attrs)
     add(contact, "Name", name, lang=LANG)
     if address.street and address.city and address.country:
-        _postal_address(contact, address)
+        add_postal_address(contact, address)
     if address.email:
         add(contact, "Email", address.email)
 
 
-def _postal_address(parent: etree._Element, address: Address) -> None:
+def add_postal_address(parent: etree._Element, address: Address) -> None:
     postal = add(parent, "PostalAddress")
     for line in address.deliver_to:
         add(postal, "DeliverTo", line)

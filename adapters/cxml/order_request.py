@@ -21,6 +21,7 @@ from adapters.cxml.envelope import (
     Credentials,
     add,
     add_money,
+    add_postal_address,
     day_text,
     document,
     quantity_text,
@@ -140,25 +141,11 @@ def _address(parent: etree._Element, address: Address, where: str, *, complete: 
     element = add(parent, "Address", **attrs)
     add(element, "Name", name, lang=LANG)
     if postal:
-        _postal_address(element, address)
+        add_postal_address(element, address)
     if address.email:
         add(element, "Email", address.email)
     if address.phone:
         _phone(element, address.phone, address.country)
-
-
-def _postal_address(parent: etree._Element, address: Address) -> None:
-    postal = add(parent, "PostalAddress")
-    for line in address.deliver_to:
-        add(postal, "DeliverTo", line)
-    for line in address.street:
-        add(postal, "Street", line)
-    add(postal, "City", address.city)
-    if address.state:
-        add(postal, "State", address.state)
-    if address.postal_code:
-        add(postal, "PostalCode", address.postal_code)
-    add(postal, "Country", address.country, isoCountryCode=address.country)
 
 
 def _phone(parent: etree._Element, phone: str, country: str | None) -> None:
