@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from core.storage import all_comments
 from core.storage.queries import BadFilter, time_bound
+from hub.api.bodies import scope_of
 from hub.api.common import LIMIT, BadQuery, Route, limit_of
-from hub.api.quote_routes import scope_of
 
 
 def list_comments(app, principal, params, query):

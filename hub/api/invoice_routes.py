@@ -21,8 +21,10 @@ from core.model.attachments import MAX_BYTES, PDF
 from core.storage import invoice_queries, queries
 from core.storage.attachments import invoice_attachment
 from core.storage.comments import check_order_in_scope
+from hub.api.bodies import address_field as _address
+from hub.api.bodies import decimal_value as _decimal
+from hub.api.bodies import flag_field as _flag
 from hub.api.common import LIMIT, BadQuery, Raw, Route, actor_of, date_field, limit_of
-from hub.api.quote_routes import _address, _decimal, _flag
 
 BOOLEAN = {"type": "boolean"}
 INTEGER = {"type": "integer"}

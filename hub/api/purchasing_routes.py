@@ -11,8 +11,12 @@ from core import commands
 from core.canonical import DROPSHIP_MODES
 from core.storage import purchasing_queries
 from hub import availability
+from hub.api.bodies import address_field as _address
+from hub.api.bodies import decimal_value as _decimal
+from hub.api.bodies import flag_field as _flag
+from hub.api.bodies import path_number as _number
+from hub.api.bodies import text_field as _text
 from hub.api.common import LIMIT, BadQuery, Raw, Route, actor_of, limit_of
-from hub.api.quote_routes import _address, _decimal, _flag, _number, _text
 from hub.purchasing import assign_supplier_line, print_purchase_order, send_purchase_order
 from hub.secrets import SecretBox
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,25 @@ from core.model.rfqs import RfqRefused
 from core.storage import quote_queries, settings
 from core.storage.history import plain_value
 from hub import quote_links
+from hub.api.bodies import (
+    ADDRESS_FIELDS,
+    scope_of,
+)
+from hub.api.bodies import (
+    address_field as _address,
+)
+from hub.api.bodies import (
+    decimal_value as _decimal,
+)
+from hub.api.bodies import (
+    flag_field as _flag,
+)
+from hub.api.bodies import (
+    path_number as _number,
+)
+from hub.api.bodies import (
+    text_field as _text,
+)
 from hub.api.common import LIMIT, BadQuery, Raw, Route, actor_of, date_field, limit_of
 from hub.printing import render
 
@@ -32,7 +50,6 @@ INTEGER = {"type": "integer"}
 OBJECT = {"type": "object"}
 LINES = {"type": "array", "items": {"type": "object"}}
 DOCUMENT_TYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
-ADDRESS_FIELDS = ("name", "deliver_to", "street", "city", "state", "postal_code", "country")
 LINK_DAYS = 30
 PRINTED_LINE = (
     "line_number",
@@ -62,10 +79,6 @@ CART_FIELDS = (
     "created_at",
     "updated_at",
 )
-
-
-def scope_of(principal) -> frozenset[int] | None:
-    return None if principal.sees_all_customers else principal.groups
 
 
 # Printing and sending, shared with the CLI
@@ -177,31 +190,6 @@ def _line(line) -> dict[str, Any]:
 # Reading bodies
 
 
-def _text(body: dict, name: str, *, size: int | None = None) -> str | None:
-    value = body.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise BadQuery(f"{name} must be text")
-    if size is not None and len(value) > size:
-        raise BadQuery(f"{name} is longer than {size} characters")
-    return value
-
-
-def _decimal(body: dict, name: str) -> Decimal | None:
-    value = body.get(name)
-    if value is None:
-        return None
-    try:
-        if isinstance(value, str | int) and not isinstance(value, bool):
-            number = Decimal(value)
-            if number.is_finite():
-                return number
-    except InvalidOperation:
-        pass
-    raise BadQuery(f'{name} must be a decimal number given as text, e.g. "2.5"')
-
-
 def _whole(value: Any, name: str) -> int | None:
     if value is None:
         return None
@@ -209,13 +197,6 @@ def _whole(value: Any, name: str) -> int | None:
         value = int(value)
     if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 10**9:
         raise BadQuery(f"{name} must be a whole number above 0")
-    return value
-
-
-def _flag(body: dict, name: str) -> bool:
-    value = body.get(name, False)
-    if not isinstance(value, bool):
-        raise BadQuery(f"{name} must be true or false")
     return value
 
 
@@ -240,37 +221,6 @@ def _lines(body: dict, *, required: bool = True) -> tuple[commands.PricedLineInp
             )
         )
     return tuple(parsed)
-
-
-def _address(body: dict, name: str) -> dict | None:
-    value = body.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise BadQuery(f"{name} must be an object with {', '.join(ADDRESS_FIELDS)}")
-    unknown = sorted(set(value) - set(ADDRESS_FIELDS))
-    if unknown:
-        raise BadQuery(f"{name}: unknown field(s) {', '.join(unknown)}")
-    address = {}
-    for key, item in value.items():
-        if key in ("deliver_to", "street"):
-            if not isinstance(item, list) or not all(isinstance(x, str) for x in item):
-                raise BadQuery(f"{name}.{key} must be a list of text")
-        elif item is not None and not isinstance(item, str):
-            raise BadQuery(f"{name}.{key} must be text")
-        address[key] = item
-    if address.get("country"):
-        address["country"] = address["country"].strip().upper()
-    return address
-
-
-def _number(text: str, what: str) -> int:
-    if not (text.isascii() and text.isdigit()) or len(text) > 9:
-        raise BadQuery(f"{what} {text!r} is not a number")
-    return int(text)
-
-
-# Quotes
 
 
 def list_quotes(app, principal, params, query):

@@ -8,8 +8,13 @@ from decimal import Decimal
 from core import commands
 from core.canonical import Parcel, RateRequest, address_of
 from hub import carriers
+from hub.api.bodies import address_field as _address
+from hub.api.bodies import decimal_value as _decimal
+from hub.api.bodies import path_number as _number
+from hub.api.bodies import scope_of
+from hub.api.bodies import text_field as _text
 from hub.api.common import BadQuery, Raw, Route, actor_of, date_field
-from hub.api.quote_routes import _address, _decimal, _number, _text, cart_answer, scope_of
+from hub.api.quote_routes import cart_answer
 
 OBJECT = {"type": "object"}
 PARCELS = {"type": "array", "items": {"type": "object"}}
