@@ -28,6 +28,8 @@ setup(
         "tzdata>=2024.1",
         "weasyprint>=66,<71",
         "zeep>=4.2,<5",
+        "imapclient>=3.0,<5",
+        "aiosmtpd>=1.4.6,<1.5",
     ],
     extras_require={
         "test": [

@@ -1143,3 +1143,69 @@ class ReceivePayment(Command):
 
 
 # <<< payments
+# >>> mail (issue 6)
+
+
+@dataclass(frozen=True)
+class QueueMail(Command):
+    """Keep a composed message on its document and queue it for the mail server;
+    returns its id. An invoice emailed counts as sent."""
+
+    kind: str
+    document_kind: str
+    document_number: str
+    sender: str
+    recipients: tuple[str, ...]
+    subject: str
+    message_id: str
+    raw: bytes
+    cc: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReceiveMail(Command):
+    """Keep a message as it arrived (IMAP or SMTP) before anything else; returns
+    (its id, whether it is new): the same bytes again are the same message."""
+
+    door: str
+    raw: bytes
+    mailbox: str | None = None
+    envelope_from: str | None = None
+    envelope_to: tuple[str, ...] = ()
+    peer: str | None = None
+
+
+@dataclass(frozen=True)
+class RouteMail(Command):
+    """What a received message turned out to be, and its effect: a comment on a
+    document (with the message's attachments), a supplier's shipment or
+    confirmation, a bounce of our own message, or the triage list. Staff filing a
+    message from the triage list send it with state "filed". Returns False when the
+    message was routed before."""
+
+    mail_id: int
+    state: str
+    outcome: str
+    message_id: str | None = None
+    from_address: str | None = None
+    subject: str | None = None
+    document_kind: str | None = None
+    document_number: str | None = None
+    rule: str | None = None
+    evidence: str | None = None
+    note: str | None = None
+    comment: str | None = None
+    author_kind: str = "customer"
+    attachments: tuple[tuple[str, str, bytes], ...] = ()
+    bounced: tuple[str, ...] = ()
+    supplier_document: Any = None
+
+
+@dataclass(frozen=True)
+class RetryMail(Command):
+    """Send a failed, refused or bounced message again."""
+
+    mail_id: int
+
+
+# <<< mail

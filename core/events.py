@@ -382,3 +382,46 @@ class PaymentStatusChanged(Event):
 
 
 # <<< payments
+# >>> mail (issue 6)
+
+
+@dataclass(frozen=True)
+class MailQueued(Event):
+    routing_key: ClassVar[str] = "mail.queued"
+    mail_id: int
+    kind: str
+    document_kind: str
+    document_number: str
+
+
+@dataclass(frozen=True)
+class MailReceived(Event):
+    """A message was kept as it arrived; the mail router reads it next."""
+
+    routing_key: ClassVar[str] = "mail.received"
+    mail_id: int
+    door: str
+    mailbox: str | None
+
+
+@dataclass(frozen=True)
+class MailRouted(Event):
+    routing_key: ClassVar[str] = "mail.routed"
+    mail_id: int
+    state: str
+    outcome: str
+    document_kind: str | None
+    document_number: str | None
+
+
+@dataclass(frozen=True)
+class MailBounced(Event):
+    routing_key: ClassVar[str] = "mail.bounced"
+    mail_id: int
+    document_kind: str
+    document_number: str
+    recipients: list[str]
+    reason: str
+
+
+# <<< mail

@@ -137,6 +137,9 @@ class UnitOfWork(abc.ABC):
     # >>> payments (issue 5)
     payments: PaymentRepository
     # <<< payments
+    # >>> mail (issue 6)
+    mail: MailRepository
+    # <<< mail
     inbox: Inbox
     actor: Actor
 
@@ -169,6 +172,43 @@ class UnitOfWork(abc.ABC):
 
     @abc.abstractmethod
     def rollback(self) -> None: ...
+
+
+class MailRepository(abc.ABC):
+    """Email sent and received (core.model.mail), and comments that came by email."""
+
+    @abc.abstractmethod
+    def add_outgoing(self, mail) -> None: ...
+
+    @abc.abstractmethod
+    def outgoing(self, mail_id: int): ...
+
+    @abc.abstractmethod
+    def claim_outgoing(self, mail_id: int):
+        """The message if it is still pending and no other sender holds it."""
+
+    @abc.abstractmethod
+    def due_outgoing(self, now: datetime, limit: int) -> list:
+        """Pending messages whose next attempt is due, locked for this transaction."""
+
+    @abc.abstractmethod
+    def outgoing_by_message_ids(self, message_ids) -> list: ...
+
+    @abc.abstractmethod
+    def add_inbound(self, mail) -> None: ...
+
+    @abc.abstractmethod
+    def inbound(self, mail_id: int, *, lock: bool = False): ...
+
+    @abc.abstractmethod
+    def inbound_by_digest(self, sha256: str): ...
+
+    @abc.abstractmethod
+    def add_comment(self, comment) -> None: ...
+
+    @abc.abstractmethod
+    def document_id(self, kind: str, number: str) -> int | None:
+        """The id of the document of that kind and number, None if there is none."""
 
 
 class PartnerRepository(abc.ABC):

@@ -14,6 +14,7 @@ from core.handlers import (
     catalog,
     customers,
     invoices,
+    mail,
     payments,
     purchasing,
     quotes,
@@ -176,6 +177,12 @@ COMMAND_HANDLERS = {
     commands.RecordPaymentAnswer: payments.record_payment_answer,
     commands.ReceivePayment: payments.receive_payment,
     # <<< payments
+    # >>> mail (issue 6)
+    commands.QueueMail: mail.queue_mail,
+    commands.ReceiveMail: mail.receive_mail,
+    commands.RouteMail: mail.route_mail,
+    commands.RetryMail: mail.retry_mail,
+    # <<< mail
 }
 
 
@@ -211,6 +218,24 @@ def channel_redactors() -> dict[str, Callable[[bytes], bytes]]:
     return {"cxml": mask_card_numbers}
 
 
+def post_office(config: Config, engine: Engine):
+    """What composes the hub's letters: its settings, templates and reply key."""
+    from hub.mailing.letters import Post
+    from hub.mailing.settings import reply_key
+    from hub.secrets import hub_secret
+
+    key = reply_key(hub_secret(config))
+    return Post(engine, config.mail, config.data_dir / "mail_templates", key)
+
+
+def mail_processors(config: Config, engine: Engine) -> list[Processor]:
+    from hub.mailing.mailer import Mailer
+    from hub.mailing.router import MailRouter
+
+    post = post_office(config, engine)
+    return [Mailer(post), MailRouter(engine, config.mail, post.key)]
+
+
 @dataclass
 class App:
     config: Config
@@ -243,6 +268,7 @@ def bootstrap(
         PunchOutOrders(),
         BuyerShipNotices(config),
         InvoicesSent(),
+        *mail_processors(config, engine),
         *extra_processors,
     ]
     bus = MessageBus(uow_factory, COMMAND_HANDLERS, processors)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from hub.mailing.settings import MailSettings
 
 ROLES = ("http", "worker", "relay")
 
@@ -29,6 +32,10 @@ class Config:
     secret_key: str | None = None
     poll_interval: float = 120.0
     public_url: str | None = None  # how browsers reach this hub, e.g. https://b2b.example.com
+    mail: MailSettings = field(default_factory=MailSettings)
+    smtp: Any = None  # hub.mailing.smtp_client.SmtpSettings: where mail is sent
+    imap: Any = None  # hub.mailing.imap_door.ImapSettings: mailboxes read
+    smtp_door: Any = None  # hub.mailing.smtp_door.DoorSettings: our own SMTP server
 
     @property
     def embedded(self) -> bool:
@@ -63,8 +70,22 @@ class Config:
             values["poll_interval"] = float(env["ORDERB2B_POLL_INTERVAL"])
         if "ORDERB2B_MAX_ATTEMPTS" in env:
             values["max_attempts"] = int(env["ORDERB2B_MAX_ATTEMPTS"])
+        values.update(_mail_settings(env))
         values.update(overrides)
         return cls(**values)
 
     def retry_delay(self, attempt: int) -> float:
         return self.retry_delays[min(attempt, len(self.retry_delays)) - 1]
+
+
+def _mail_settings(env) -> dict[str, Any]:
+    from hub.mailing.imap_door import ImapSettings
+    from hub.mailing.smtp_client import SmtpSettings
+    from hub.mailing.smtp_door import DoorSettings
+
+    return {
+        "mail": MailSettings.from_env(env),
+        "smtp": SmtpSettings.from_env(env),
+        "imap": ImapSettings.from_env(env),
+        "smtp_door": DoorSettings.from_env(env),
+    }

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 from core.errors import OrderB2BError
 from hub.config import Config
-from hub.secrets import KEY_FILE, SecretBox
+from hub.secrets import hub_secret
 
 PURPOSE = b"orderb2b quote self-service links v1"
 TOKEN = re.compile(r"(Q\d{1,12})\.(\d{1,6})\.(\d{1,12})\.([A-Za-z0-9_-]{43})")
@@ -29,12 +29,7 @@ class LinkRefused(OrderB2BError):
 
 def link_key(config: Config) -> bytes:
     """The links' own key, derived from the hub's secret so it is never the secret."""
-    if config.secret_key:
-        secret = config.secret_key.encode("ascii")
-    else:
-        SecretBox.for_config(config)  # makes the key file on first use
-        secret = (config.data_dir / KEY_FILE).read_bytes().strip()
-    return hmac.new(secret, PURPOSE, hashlib.sha256).digest()
+    return hmac.new(hub_secret(config), PURPOSE, hashlib.sha256).digest()
 
 
 def sign(key: bytes, number: str, version: int, expires_at: datetime) -> str:

@@ -44,6 +44,14 @@ class SecretBox:
             ) from error
 
 
+def hub_secret(config: Config) -> bytes:
+    """The hub's secret: ORDERB2B_SECRET_KEY, or the key file made on first use. Keys
+    for one purpose each (links, reply addresses) are derived from it."""
+    if config.secret_key:
+        return config.secret_key.encode("ascii")
+    return _key_file(config.data_dir / KEY_FILE)
+
+
 def _key_file(path: Path) -> bytes:
     if path.exists():
         return path.read_bytes().strip()

@@ -186,6 +186,8 @@ def make_service(app: App, reactor=default_reactor) -> service.MultiService:
         WorkerThreadService("activity", activity_writer).setServiceParent(root)
         site = build_site(app, reactor, pool, metrics, intake_queue, activity_writer)
         HttpService(site, config.http_host, config.http_port, reactor).setServiceParent(root)
+        if config.smtp_door is not None:
+            _smtp_door(app, reactor).setServiceParent(root)
     return root
 
 
@@ -233,8 +235,39 @@ def _add_partner_services(root, app: App) -> None:
 
     sender = OutboundSender(app.uow_factory, INTERPRETERS)
     WorkerThreadService("outbound", sender).setServiceParent(root)
+    _add_mail_services(root, app)
     for poller in _pollers(app):
         WorkerThreadService(f"poller:{poller.name}", poller).setServiceParent(root)
+
+
+def _add_mail_services(root, app: App) -> None:
+    """The sender of queued mail and the IMAP door, when they are configured."""
+    from hub.mailing.desk import receiver
+    from hub.mailing.imap_door import ImapDoor
+    from hub.mailing.sender import MailSender
+
+    config = app.config
+    if config.smtp is not None:
+        sender = MailSender(app.uow_factory, config.smtp)
+        WorkerThreadService("mail-sender", sender).setServiceParent(root)
+    if config.imap is not None:
+        door = ImapDoor(config.imap, receiver(app, "imap"))
+        WorkerThreadService("imap", door).setServiceParent(root)
+
+
+def _smtp_door(app: App, reactor):
+    from hub.mailing.desk import receiver
+    from hub.mailing.smtp_door import SmtpDoor
+
+    door = app.config.smtp_door
+    return SmtpDoor(
+        receiver(app, "smtp"),
+        host=door.host,
+        port=door.port,
+        domains=door.domains,
+        max_bytes=door.max_bytes,
+        reactor=reactor,
+    )
 
 
 def _pollers(app: App) -> list:

@@ -177,6 +177,8 @@ PROCESSOR_QUEUES = [
     "punchout",
     "buyer_ship_notices",
     "invoices_sent",
+    "mailer",
+    "mail_router",
     "failing",
     "recorder",
 ]

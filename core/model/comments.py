@@ -34,4 +34,5 @@ class OrderComment:
         self.author = author
         self.visibility = visibility
         self.body = body.strip()
+        self.inbound_mail_id = None  # the message it came by, when a customer wrote it
         self.created_at = datetime.now(UTC)

@@ -177,6 +177,7 @@ class PurchaseOrderComment:
         self.text = text
         self.author = author
         self.sent_to_supplier = sent_to_supplier
+        self.inbound_mail_id = None  # the message it came by, when the supplier wrote it
         self.created_at = datetime.now(UTC)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from decimal import Decimal
 
 import orjson
@@ -82,3 +83,24 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def _sqlite_begin(connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class SessionReader:
+    """An engine stand-in for the read queries that reads through a unit of work's own
+    connection: inside a write transaction on SQLite, where a second connection would
+    wait for the lock this one holds."""
+
+    def __init__(self, connection) -> None:
+        self._connection = connection
+        self.dialect = connection.dialect
+
+    @contextmanager
+    def connect(self):
+        yield self._connection
+
+
+def reader(uow, engine: Engine):
+    """What a processor reads with while its unit of work is open."""
+    if engine.dialect.name == "postgresql":
+        return engine
+    return SessionReader(uow.session.connection())

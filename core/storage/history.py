@@ -150,7 +150,7 @@ def _audited_columns(mapper) -> tuple[str, ...]:
 def _row(obj: Any, action: str, changes: dict, actor, now: datetime) -> dict[str, Any]:
     doc_type, root_id = AUDIT_ROOTS[type(obj)]
     return {
-        "doc_type": doc_type,
+        "doc_type": doc_type(obj) if callable(doc_type) else doc_type,
         "doc_id": root_id(obj),
         "entity": ENTITY_NAMES[type(obj)],
         "entity_id": obj.id,

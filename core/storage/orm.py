@@ -10,6 +10,7 @@ from core.model.customers import Customer, CustomerAddress, CustomerContact, Cus
 from core.model.discount_codes import DiscountCode
 from core.model.documents import InboundDocument
 from core.model.invoices import Invoice, InvoiceLine
+from core.model.mail import DocumentComment, InboundMail, OutgoingMail
 from core.model.orders import Order, OrderLine
 from core.model.outbound import OutboundDocument
 from core.model.partners import Partner
@@ -87,6 +88,11 @@ AUDIT_ROOTS = {
     # >>> payments (issue 5)
     Payment: ("payment", lambda p: p.id),
     # <<< payments
+    # >>> mail (issue 6): a message sent, or a comment, is in its document's history
+    OutgoingMail: (lambda m: m.document_kind, lambda m: m.document_id),
+    DocumentComment: (lambda c: c.document_kind, lambda c: c.document_id),
+    InboundMail: ("inbound_mail", lambda m: m.id),
+    # <<< mail
 }
 ENTITY_NAMES = {
     Order: "order",
@@ -138,8 +144,15 @@ ENTITY_NAMES = {
     # >>> payments (issue 5)
     Payment: "payment",
     # <<< payments
+    # >>> mail (issue 6)
+    OutgoingMail: "outgoing_mail",
+    DocumentComment: "document_comment",
+    InboundMail: "inbound_mail",
+    # <<< mail
 }
-UNAUDITED_FIELDS = frozenset({"updated_at", "created_at", "secret_salt", "last_used_at"})
+UNAUDITED_FIELDS = frozenset(
+    {"updated_at", "created_at", "secret_salt", "last_used_at", "raw", "size", "sha256"}
+)
 # Recorded as changed, never with their values.
 SECRET_FIELDS = frozenset(
     {"password_hash", "secret_hash", "outbound_secret", "token_hash", "service_secret"}
@@ -212,6 +225,14 @@ def map_domain() -> None:
         Payment, tables.payments, properties={"invoice": relationship(Invoice), "events": events}
     )
     # <<< payments
+    # >>> mail (issue 6)
+    for cls, table in (
+        (OutgoingMail, tables.outgoing_mail),
+        (InboundMail, tables.inbound_mail),
+        (DocumentComment, tables.document_comments),
+    ):
+        mapper_registry.map_imperatively(cls, table)
+    # <<< mail
     _mapped = True
 
 

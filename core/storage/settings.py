@@ -7,6 +7,7 @@ from here, and the history writer imports the mapping.)"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -45,7 +46,14 @@ REGISTERED: dict[str, Registered] = {
     "invoices.bulk_rule": Registered(
         "complete", "how bulk invoicing bills customers without a rule: complete, shipped, manual"
     ),
+    "mail.shipment_notice": Registered(
+        True, "email the buyer when a shipment of their order is recorded"
+    ),
 }
+# The dictionary of standard texts (M-110): "texts.<name>", any number of them.
+TEXTS_PREFIX = "texts."
+_TEXT_KEY = re.compile(r"texts\.[a-z][a-z0-9_]{0,63}")
+STANDARD_TEXT = Registered("", "a standard text for emails and comments")
 KINDS = {bool: "true or false", int: "a whole number", str: "text"}
 
 
@@ -72,6 +80,8 @@ class Setting:
 
 def registered(key: str) -> Registered:
     found = REGISTERED.get(key)
+    if found is None and _TEXT_KEY.fullmatch(key):
+        return STANDARD_TEXT
     if found is None:
         raise UnknownSetting(f"no setting {key!r}; settings: {', '.join(REGISTERED)}")
     return found
@@ -138,14 +148,25 @@ def current(engine: Engine, keys: tuple[str, ...] | None = None) -> dict[str, An
     query = select(_settings.key, _settings.value).where(_settings.key.in_(keys))
     with engine.connect() as connection:
         stored = dict(connection.execute(query).all())
-    return {key: stored.get(key, REGISTERED[key].default) for key in keys}
+    return {key: stored.get(key, registered(key).default) for key in keys}
+
+
+def standard_texts(connection) -> dict[str, str]:
+    """The dictionary of standard texts by name (without the "texts." prefix)."""
+    query = select(_settings.key, _settings.value).where(_settings.key.like(TEXTS_PREFIX + "%"))
+    return {
+        key.removeprefix(TEXTS_PREFIX): value
+        for key, value in connection.execute(query).all()
+        if isinstance(value, str) and value
+    }
 
 
 def list_settings(engine: Engine) -> list[dict[str, Any]]:
     """Every registered setting: its value, default, and who last changed it."""
     with engine.connect() as connection:
         rows = {row.key: row for row in connection.execute(select(tables.settings))}
-    return [_setting(key, rows.get(key)) for key in REGISTERED]
+    texts = sorted(key for key in rows if key.startswith(TEXTS_PREFIX))
+    return [_setting(key, rows.get(key)) for key in (*REGISTERED, *texts)]
 
 
 def setting_detail(engine: Engine, key: str) -> dict[str, Any]:
@@ -168,7 +189,7 @@ def setting_detail(engine: Engine, key: str) -> dict[str, Any]:
 
 
 def _setting(key: str, row) -> dict[str, Any]:
-    setting = REGISTERED[key]
+    setting = registered(key)
     return {
         "key": key,
         "value": setting.default if row is None else row.value,

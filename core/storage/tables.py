@@ -1141,3 +1141,88 @@ payment_events = Table(
 AUDITED = (*AUDITED, "payments")
 NEVER_DELETED = (*NEVER_DELETED, "payments", "payment_events")
 # <<< payments
+# >>> mail (issue 6)
+
+# Every message sent: its bytes as they went out, each attempt's answer, and a bounce.
+outgoing_mail = Table(
+    "outgoing_mail",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("kind", String(64), nullable=False),
+    Column("document_kind", String(32), nullable=False),
+    Column("document_id", Id, nullable=False),
+    Column("document_number", String(64), nullable=False),
+    Column("sender", String(320), nullable=False),
+    Column("recipients", Document, nullable=False),
+    Column("cc", Document, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("message_id", String(998), nullable=False, unique=True),
+    Column("raw", LargeBinary, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True)),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("answer_code", Integer),
+    Column("answer", Text),
+    Column("refused_recipients", Document),
+    Column("bounced_at", DateTime(timezone=True)),
+    Column("bounce", Text),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_outgoing_mail_due", "state", "next_attempt_at"),
+    Index("ix_outgoing_mail_document", "document_kind", "document_id", "id"),
+)
+
+# Every message received, kept raw before anything is done with it.
+inbound_mail = Table(
+    "inbound_mail",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("door", String(16), nullable=False),
+    Column("mailbox", String(100)),
+    Column("raw", LargeBinary, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("envelope_from", String(320)),
+    Column("envelope_to", Document, nullable=False),
+    Column("peer", String(100)),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("outcome", String(16)),
+    Column("message_id", String(998)),
+    Column("from_address", String(320)),
+    Column("subject", Text),
+    Column("document_kind", String(32)),
+    Column("document_number", String(64)),
+    Column("rule", String(32)),
+    Column("evidence", Text),
+    Column("note", Text),
+    Column("routed_at", DateTime(timezone=True)),
+    Index("ix_inbound_mail_state_id", "state", "id"),
+    Index("ix_inbound_mail_document", "document_kind", "document_number"),
+)
+
+# Comments on documents that keep no comment list of their own (quotes, invoices,
+# shipments, RFQs); orders and purchase orders keep theirs, marked with the message.
+document_comments = Table(
+    "document_comments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("document_kind", String(32), nullable=False),
+    Column("document_id", Id, nullable=False),
+    Column("author_kind", String(16), nullable=False),
+    Column("author", String(320), nullable=False),
+    Column("visibility", String(8), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("inbound_mail_id", Id, ForeignKey("inbound_mail.id")),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_document_comments_document", "document_kind", "document_id", "id"),
+)
+order_comments.append_column(Column("inbound_mail_id", Id))
+purchase_order_comments.append_column(Column("inbound_mail_id", Id))
+
+MAIL_TABLES = ("outgoing_mail", "inbound_mail", "document_comments")
+AUDITED = (*AUDITED, *MAIL_TABLES)
+NEVER_DELETED = (*NEVER_DELETED, *MAIL_TABLES)
+# <<< mail

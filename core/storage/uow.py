@@ -18,6 +18,7 @@ from core.storage.catalog import SqlCatalogRepository, SqlSalesSettings
 from core.storage.comments import SqlCommentRepository
 from core.storage.customers import SqlCustomerRepository, SqlTeamRepository
 from core.storage.fulfilment import SqlInvoiceRepository, SqlShipmentRepository
+from core.storage.mail import SqlMailRepository
 from core.storage.orm import map_domain
 from core.storage.payments import SqlPaymentRepository
 from core.storage.pricing import SqlPriceBook
@@ -102,6 +103,7 @@ class SqlUnitOfWork(ports.UnitOfWork):
         # <<< purchasing
         # >>> payments (issue 5)
         self.payments = SqlPaymentRepository(self.session)
+        self.mail = SqlMailRepository(self.session)
         # <<< payments
         self._events: list[tuple[Event, str | None]] = []
         return self

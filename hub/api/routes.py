@@ -28,6 +28,7 @@ from hub.api.common import (
 )
 from hub.api.customer_routes import CUSTOMER_ROUTES
 from hub.api.invoice_routes import INVOICE_ROUTES
+from hub.api.mail_routes import MAIL_ROUTES
 from hub.api.order_edit_routes import ORDER_EDIT_ROUTES
 from hub.api.payment_routes import PAYMENT_ROUTES
 from hub.api.purchasing_routes import PURCHASING_ROUTES
@@ -322,6 +323,9 @@ ROUTES: tuple[Route, ...] = (
     # >>> payments (issue 5)
     *PAYMENT_ROUTES,
     # <<< payments
+    # >>> mail (issue 6)
+    *MAIL_ROUTES,
+    # <<< mail
 )
 
 

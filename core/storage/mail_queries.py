@@ -1,0 +1,126 @@
+"""Reads of email for the API, the CLI and the pages: messages sent and received on
+a document, the triage list, one message with its attachments and history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from core.errors import NotFound
+from core.storage import settings, tables
+from core.storage.engine import one_statement
+from core.storage.queries import _history, _row, plain_rows
+
+_out = tables.outgoing_mail.c
+_in = tables.inbound_mail.c
+_files = tables.attachments.c
+OUTGOING_LISTED = [c for c in tables.outgoing_mail.c if c.name != "raw"]
+INBOUND_LISTED = [c for c in tables.inbound_mail.c if c.name != "raw"]
+
+
+def standard_texts(engine: Engine) -> dict[str, str]:
+    with engine.connect() as connection:
+        return settings.standard_texts(connection)
+
+
+def document_mail(engine: Engine, kind: str, number: str) -> dict[str, list[dict[str, Any]]]:
+    """What was sent and received about one document, oldest first."""
+    with one_statement(engine) as connection:
+        sent = connection.execute(
+            select(*OUTGOING_LISTED)
+            .where(_out.document_kind == kind, _out.document_number == number)
+            .order_by(_out.id)
+        )
+        sent_rows = plain_rows(sent)
+    with one_statement(engine) as connection:
+        received = connection.execute(
+            select(*INBOUND_LISTED)
+            .where(_in.document_kind == kind, _in.document_number == number)
+            .order_by(_in.id)
+        )
+        return {"sent": sent_rows, "received": plain_rows(received)}
+
+
+def list_inbound(
+    engine: Engine, *, state: str | None = None, after: int | None = None, limit: int = 100
+) -> list[dict[str, Any]]:
+    """Received messages newest first; state "triage" is the triage list."""
+    query = select(*INBOUND_LISTED).order_by(_in.id.desc()).limit(limit)
+    if state:
+        query = query.where(_in.state == state)
+    if after:
+        query = query.where(_in.id < after)
+    with one_statement(engine) as connection:
+        return plain_rows(connection.execute(query))
+
+
+def list_outgoing(
+    engine: Engine, *, state: str | None = None, after: int | None = None, limit: int = 100
+) -> list[dict[str, Any]]:
+    query = select(*OUTGOING_LISTED).order_by(_out.id.desc()).limit(limit)
+    if state:
+        query = query.where(_out.state == state)
+    if after:
+        query = query.where(_out.id < after)
+    with one_statement(engine) as connection:
+        return plain_rows(connection.execute(query))
+
+
+def inbound_detail(engine: Engine, mail_id: int) -> dict[str, Any]:
+    with engine.connect() as connection:
+        row = connection.execute(select(*INBOUND_LISTED).where(_in.id == mail_id)).one_or_none()
+        if row is None:
+            raise NotFound(f"no received message {mail_id}")
+        detail = _row(row)
+        detail["attachments"] = plain_rows(
+            connection.execute(
+                select(_files.id, _files.filename, _files.content_type, _files.size, _files.sha256)
+                .where(_files.owner_kind == "inbound_mail", _files.owner_id == mail_id)
+                .order_by(_files.id)
+            )
+        )
+        detail["history"] = _history(connection, "inbound_mail", mail_id)
+    return detail
+
+
+def outgoing_detail(engine: Engine, mail_id: int) -> dict[str, Any]:
+    with engine.connect() as connection:
+        row = connection.execute(select(*OUTGOING_LISTED).where(_out.id == mail_id)).one_or_none()
+        if row is None:
+            raise NotFound(f"no sent message {mail_id}")
+        return _row(row)
+
+
+def inbound_raw(engine: Engine, mail_id: int) -> bytes:
+    with engine.connect() as connection:
+        raw = connection.execute(select(_in.raw).where(_in.id == mail_id)).scalar()
+    if raw is None:
+        raise NotFound(f"no received message {mail_id}")
+    return raw
+
+
+def outgoing_raw(engine: Engine, mail_id: int) -> bytes:
+    with engine.connect() as connection:
+        raw = connection.execute(select(_out.raw).where(_out.id == mail_id)).scalar()
+    if raw is None:
+        raise NotFound(f"no sent message {mail_id}")
+    return raw
+
+
+def document_comments(engine: Engine, kind: str, number: str) -> list[dict[str, Any]]:
+    """Comments on a quote, invoice, shipment or RFQ, oldest first."""
+    from core.storage.mail import DOCUMENT_TABLES
+
+    table = DOCUMENT_TABLES[kind]
+    comments = tables.document_comments.c
+    with one_statement(engine) as connection:
+        return plain_rows(
+            connection.execute(
+                select(comments)
+                .join(table, table.c.id == comments.document_id)
+                .where(comments.document_kind == kind, table.c.number == number)
+                .order_by(comments.id)
+            )
+        )

@@ -1,0 +1,84 @@
+"""Hands queued messages to the mail server and records each answer on the message:
+sent, refused for good, or tried again later with backoff. One message per
+transaction; on PostgreSQL several senders skip each other's rows."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from core.model.mail import OutgoingMail
+from hub.mailing.smtp_client import SmtpSettings, send_message
+
+log = logging.getLogger("orderb2b.mail")
+
+
+class MailSender:
+    def __init__(
+        self,
+        uow_factory,
+        settings: SmtpSettings,
+        *,
+        send=send_message,
+        idle_wait: float = 1.0,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.uow_factory = uow_factory
+        self.settings = settings
+        self.send = send
+        self.idle_wait = idle_wait
+        self.clock = clock
+        self._wake = threading.Event()
+
+    def run(self, stopping: threading.Event) -> None:
+        while not stopping.is_set():
+            try:
+                sent = self.send_due()
+            except Exception:
+                log.exception("mail sending failed")
+                sent = 0
+            if not sent:
+                self._wake.wait(self.idle_wait)
+                self._wake.clear()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def send_due(self, limit: int = 100) -> int:
+        """Attempt every due message, up to `limit`; returns how many were attempted."""
+        for attempted in range(limit):
+            if self.send_one() is None:
+                return attempted
+        return limit
+
+    def send_one(self, mail_id: int | None = None) -> OutgoingMail | None:
+        with self.uow_factory() as uow:
+            now = self.clock()
+            if mail_id is None:
+                due = uow.mail.due_outgoing(now, 1)
+                mail = due[0] if due else None
+            else:
+                mail = uow.mail.claim_outgoing(mail_id)
+            if mail is None:
+                return None
+            self._attempt(mail, now)
+            uow.commit()
+            return mail
+
+    def _attempt(self, mail: OutgoingMail, now: datetime) -> None:
+        answer = self.send(self.settings, mail.sender, mail.envelope_recipients, mail.raw)
+        refused = {address: f"{code} {text}" for address, (code, text) in answer.refused.items()}
+        mail.answered(
+            answer.code,
+            answer.text,
+            accepted=answer.accepted,
+            final=answer.final,
+            now=now,
+            refused=refused,
+        )
+        log.info(
+            "mail server answered",
+            extra={"mail": mail.id, "code": answer.code, "state": mail.state},
+        )
