@@ -33,8 +33,8 @@ class Config:
     poll_interval: float = 120.0
     public_url: str | None = None  # how browsers reach this hub, e.g. https://b2b.example.com
     mail: MailSettings = field(default_factory=MailSettings)
-    smtp: Any = None  # hub.mailing.smtp_client.SmtpSettings: where mail is sent
-    imap: Any = None  # hub.mailing.imap_door.ImapSettings: mailboxes read
+    smtp: Any = None  # mail.smtp_client.SmtpSettings: where mail is sent
+    imap: Any = None  # mail.imap_door.ImapSettings: mailboxes read
     smtp_door: Any = None  # hub.mailing.smtp_door.DoorSettings: our own SMTP server
 
     @property
@@ -79,9 +79,9 @@ class Config:
 
 
 def _mail_settings(env) -> dict[str, Any]:
-    from hub.mailing.imap_door import ImapSettings
-    from hub.mailing.smtp_client import SmtpSettings
     from hub.mailing.smtp_door import DoorSettings
+    from mail.imap_door import ImapSettings
+    from mail.smtp_client import SmtpSettings
 
     return {
         "mail": MailSettings.from_env(env),

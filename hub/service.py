@@ -243,8 +243,8 @@ def _add_partner_services(root, app: App) -> None:
 def _add_mail_services(root, app: App) -> None:
     """The sender of queued mail and the IMAP door, when they are configured."""
     from hub.mailing.desk import receiver
-    from hub.mailing.imap_door import ImapDoor
     from hub.mailing.sender import MailSender
+    from mail.imap_door import ImapDoor
 
     config = app.config
     if config.smtp is not None:

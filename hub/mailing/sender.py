@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from core.model.mail import OutgoingMail
-from hub.mailing.smtp_client import SmtpSettings, send_message
+from mail.smtp_client import SmtpSettings, send_message
 
 log = logging.getLogger("orderb2b.mail")
 

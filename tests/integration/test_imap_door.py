@@ -16,7 +16,7 @@ from dataclasses import replace
 
 import pytest
 
-from hub.mailing.imap_door import BACKOFF, ImapDoor, ImapSettings, backoff_delay
+from mail.imap_door import BACKOFF, ImapDoor, ImapSettings, backoff_delay
 from tests.imap_server import MailUser, dovecot_fixture, imap_user_fixture  # noqa: F401
 
 

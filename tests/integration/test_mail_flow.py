@@ -22,7 +22,7 @@ from hub.config import Config
 from hub.delivery import InProcessDelivery
 from hub.mailing.sender import MailSender
 from hub.mailing.settings import MailSettings
-from hub.mailing.smtp_client import SmtpSettings
+from mail.smtp_client import SmtpSettings
 from tests.api_client import ApiClient
 from tests.conftest import FIXTURES
 from tests.integration.test_quotes import sales_tokens, sent_quote

@@ -1,4 +1,4 @@
-"""Sending one message with hub.mailing.smtp_client against a real SMTP server on
+"""Sending one message with mail.smtp_client against a real SMTP server on
 loopback (aiosmtpd), with and without TLS and AUTH, and the answers it classifies."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from hub.mailing.smtp_client import SmtpSettings, send_message
+from mail.smtp_client import SmtpSettings, send_message
 from tests.smtp_servers import CapturingSmtpServer, SilentServer, free_port, self_signed_cert
 
 RAW = (

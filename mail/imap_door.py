@@ -14,10 +14,11 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
+
+from mail import env_values
 
 log = logging.getLogger("orderb2b.mail")
 
@@ -27,8 +28,6 @@ DEFAULT_PORTS = {"ssl": 993, "starttls": 143, "none": 143}
 STORED_FLAG = b"$OrderB2BStored"
 IDLE_RENEWAL = 300.0  # RFC 2177 asks clients to re-issue IDLE within 29 minutes
 BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
-_TRUE = frozenset({"1", "true", "yes", "on"})
-_FALSE = frozenset({"0", "false", "no", "off"})
 
 Receive = Callable[[bytes, str], object]
 
@@ -72,16 +71,16 @@ class ImapSettings:
             raise ValueError(f"ORDERB2B_IMAP_SECURITY must be one of {', '.join(SECURITY)}.")
         return cls(
             host=host,
-            port=_port(env, "ORDERB2B_IMAP_PORT", DEFAULT_PORTS[security]),
+            port=env_values.port(env, "ORDERB2B_IMAP_PORT", DEFAULT_PORTS[security]),
             username=_required(env, "ORDERB2B_IMAP_USERNAME"),
             password=_required(env, "ORDERB2B_IMAP_PASSWORD", strip=False),
             security=security,
             mailboxes=_mailboxes(env, "ORDERB2B_IMAP_MAILBOXES"),
             processed_folder=env.get("ORDERB2B_IMAP_PROCESSED_FOLDER", "").strip() or "Processed",
-            poll_interval=_seconds(env, "ORDERB2B_IMAP_POLL_INTERVAL", 60.0),
-            idle=_flag(env, "ORDERB2B_IMAP_IDLE", True),
-            verify_tls=_flag(env, "ORDERB2B_IMAP_VERIFY_TLS", True),
-            ca_file=_existing_file(env, "ORDERB2B_IMAP_CA_FILE"),
+            poll_interval=env_values.seconds(env, "ORDERB2B_IMAP_POLL_INTERVAL", 60.0),
+            idle=env_values.flag(env, "ORDERB2B_IMAP_IDLE", True),
+            verify_tls=env_values.flag(env, "ORDERB2B_IMAP_VERIFY_TLS", True),
+            ca_file=env_values.existing_file(env, "ORDERB2B_IMAP_CA_FILE"),
         )
 
     @property
@@ -94,44 +93,6 @@ def _required(env: Mapping[str, str], name: str, strip: bool = True) -> str:
     if not value.strip():
         raise ValueError(f"{name} must be set when ORDERB2B_IMAP_HOST is.")
     return value.strip() if strip else value
-
-
-def _port(env: Mapping[str, str], name: str, default: int) -> int:
-    value = env.get(name, "").strip()
-    if not value:
-        return default
-    if not value.isdigit() or not 0 < int(value) < 65536:
-        raise ValueError(f"{name} must be a port number between 1 and 65535, not {value!r}.")
-    return int(value)
-
-
-def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
-    value = env.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = 0.0
-    if not 0 < seconds < float("inf"):
-        raise ValueError(f"{name} must be a positive number of seconds, not {value!r}.")
-    return seconds
-
-
-def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
-    value = env.get(name, "").strip().lower()
-    if not value:
-        return default
-    if value not in _TRUE | _FALSE:
-        raise ValueError(f"{name} must be 1 or 0 (true or false), not {value!r}.")
-    return value in _TRUE
-
-
-def _existing_file(env: Mapping[str, str], name: str) -> str | None:
-    value = env.get(name, "").strip()
-    if value and not Path(value).is_file():
-        raise ValueError(f"{name} names {value!r}, which is not a readable file.")
-    return value or None
 
 
 def _mailboxes(env: Mapping[str, str], name: str) -> dict[str, str]:

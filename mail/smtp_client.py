@@ -17,7 +17,8 @@ import socket
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+
+from mail import env_values
 
 log = logging.getLogger("orderb2b.mail")
 
@@ -26,8 +27,6 @@ DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 # 5xx answers that mean "authenticate or secure the session first": the settings are
 # wrong, not the message, so the message waits for an administrator.
 CONFIGURATION_CODES = frozenset({530, 534, 535, 538})
-_TRUE = frozenset({"1", "true", "yes", "on"})
-_FALSE = frozenset({"0", "false", "no", "off"})
 
 
 @dataclass(frozen=True)
@@ -67,14 +66,14 @@ class SmtpSettings:
             )
         return cls(
             host=host,
-            port=_port(env, "ORDERB2B_SMTP_PORT", DEFAULT_PORTS[security]),
+            port=env_values.port(env, "ORDERB2B_SMTP_PORT", DEFAULT_PORTS[security]),
             username=username,
             password=password,
             security=security,
-            timeout=_seconds(env, "ORDERB2B_SMTP_TIMEOUT", 30.0),
+            timeout=env_values.seconds(env, "ORDERB2B_SMTP_TIMEOUT", 30.0),
             helo=env.get("ORDERB2B_SMTP_HELO", "").strip() or None,
-            verify_tls=_flag(env, "ORDERB2B_SMTP_VERIFY_TLS", True),
-            ca_file=_existing_file(env, "ORDERB2B_SMTP_CA_FILE"),
+            verify_tls=env_values.flag(env, "ORDERB2B_SMTP_VERIFY_TLS", True),
+            ca_file=env_values.existing_file(env, "ORDERB2B_SMTP_CA_FILE"),
         )
 
     @property
@@ -89,44 +88,6 @@ class SmtpAnswer:
     accepted: bool
     final: bool
     refused: dict[str, tuple[int, str]] = field(default_factory=dict)
-
-
-def _port(env: Mapping[str, str], name: str, default: int) -> int:
-    value = env.get(name, "").strip()
-    if not value:
-        return default
-    if not value.isdigit() or not 0 < int(value) < 65536:
-        raise ValueError(f"{name} must be a port number between 1 and 65535, not {value!r}.")
-    return int(value)
-
-
-def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
-    value = env.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = 0.0
-    if not 0 < seconds < float("inf"):
-        raise ValueError(f"{name} must be a positive number of seconds, not {value!r}.")
-    return seconds
-
-
-def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
-    value = env.get(name, "").strip().lower()
-    if not value:
-        return default
-    if value not in _TRUE | _FALSE:
-        raise ValueError(f"{name} must be 1 or 0 (true or false), not {value!r}.")
-    return value in _TRUE
-
-
-def _existing_file(env: Mapping[str, str], name: str) -> str | None:
-    value = env.get(name, "").strip()
-    if value and not Path(value).is_file():
-        raise ValueError(f"{name} names {value!r}, which is not a readable file.")
-    return value or None
 
 
 def send_message(
