@@ -241,6 +241,8 @@ class OrderConfirmationRequested(Event):
     email: str
     customer_name: str | None
     contact_name: str | None
+    # Staff asked for it: sent whatever the setting and the customer's group say.
+    asked_by_staff: bool = False
 
 
 # --- quotes and RFQs ---

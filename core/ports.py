@@ -411,6 +411,10 @@ class CustomerRepository(abc.ABC):
         """The live customer of each partner code that has one, in one lookup."""
 
     @abc.abstractmethod
+    def some_group_confirms(self) -> bool:
+        """Whether any customer group wants order confirmations "always"."""
+
+    @abc.abstractmethod
     def add_part(self, part: CustomerContact | CustomerAddress) -> None:
         """Keep a new contact or address; it has its id on return."""
 

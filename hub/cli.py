@@ -127,6 +127,11 @@ def _parser() -> argparse.ArgumentParser:
 
     add_payment_parsers(commands, _app)
     # <<< payments
+    # >>> mail (issue 6)
+    from hub.mail_cli import add_parsers as add_mail_parsers
+
+    add_mail_parsers(commands, _app)
+    # <<< mail
 
     queues = commands.add_parser("queues", help="queue depths and dead letters")
     queues.add_argument("--json", action="store_true")

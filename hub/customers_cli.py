@@ -34,6 +34,11 @@ CUSTOMER_OPTIONS = (
 GROUP_OPTIONS = (
     ("--price-level", "price_level", "the price level its customers buy at"),
     ("--discount", "discount_percent", "group discount in percent, e.g. 7.5"),
+    (
+        "--order-confirmation",
+        "order_confirmation",
+        'confirmation emails: always, never, or "" as the setting orders.confirmation_email',
+    ),
 )
 
 

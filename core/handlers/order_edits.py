@@ -94,17 +94,26 @@ def request_order_confirmation(
         raise NoBuyerEmail(f"order {order.number} has no buyer email to confirm to")
     uow.emit(
         confirmation_requested(
-            order.number, order.buyer_email, order.buyer_organisation, order.buyer_name
+            order.number,
+            order.buyer_email,
+            order.buyer_organisation,
+            order.buyer_name,
+            asked_by_staff=True,
         )
     )
     return order.buyer_email
 
 
 def confirmation_requested(
-    number: str, email: str, organisation: str | None, contact: str | None
+    number: str,
+    email: str,
+    organisation: str | None,
+    contact: str | None,
+    asked_by_staff: bool = False,
 ) -> events.OrderConfirmationRequested:
     """The customer is the buying organisation, or the person when there is none."""
-    return events.OrderConfirmationRequested(number, email, organisation or contact, contact)
+    customer = organisation or contact
+    return events.OrderConfirmationRequested(number, email, customer, contact, asked_by_staff)
 
 
 def change_setting(command: commands.ChangeSetting, uow: ports.UnitOfWork) -> None:

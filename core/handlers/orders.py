@@ -58,7 +58,7 @@ def ingest_orders(
     with uow.no_autoflush():
         results = [_ingest(c.order, c.document_id, known, numbers, uow, customers) for c in batch]
     # The confirmation email setting: read once per batch, and only for new orders.
-    if new_count and uow.settings.get(CONFIRMATION_EMAIL):
+    if new_count and (uow.settings.get(CONFIRMATION_EMAIL) or uow.customers.some_group_confirms()):
         _request_confirmations(batch, results, uow)
     return results
 

@@ -409,7 +409,8 @@ def make_order(
         line.shipped_quantity = line.invoiced_quantity = line.backordered_quantity = ZERO
     uow.orders.add(order)
     uow.emit(events.OrderReceived(number, channel, "direct", external_id, None))
-    if customer.email and uow.settings.get(CONFIRMATION_EMAIL):
+    wanted = uow.settings.get(CONFIRMATION_EMAIL) or uow.customers.some_group_confirms()
+    if customer.email and wanted:
         uow.emit(
             confirmation_requested(number, customer.email, customer.name, customer.contact_name)
         )

@@ -159,6 +159,9 @@ GROUP_FIELDS = {
     "newsletter": FLAG,
     "takes_new_leads": FLAG,
     "archived": FLAG,
+    # An order confirmation email for the group's orders: always, never, or (blank)
+    # as the setting orders.confirmation_email says (M-43).
+    "order_confirmation": Field(choices=("always", "never")),
 }
 
 

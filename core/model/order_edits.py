@@ -352,3 +352,9 @@ def _text(value: Any, name: str, where: str, *, limit: int = _TEXT_LIMIT) -> str
     if len(value) > limit:
         raise OrderEditRefused(f"{where}: {name} is longer than {limit} characters")
     return value or None
+
+
+def confirmation_wanted(setting: bool, group_choice: str | None) -> bool:
+    """Whether an order gets its confirmation email: its customer group's choice
+    ("always", "never") over the setting."""
+    return {"always": True, "never": False}.get(group_choice or "", setting)

@@ -36,6 +36,11 @@ class SqlCustomerRepository(ports.CustomerRepository):
         )
         return list(self.session.scalars(query))
 
+    def some_group_confirms(self) -> bool:
+        g = tables.customer_groups.c
+        found = select(g.id).where(g.order_confirmation == "always").limit(1)
+        return self.session.execute(found).first() is not None
+
     def ids_by_partner(self, partner_codes: Iterable[str]) -> dict[str, int]:
         codes = sorted(set(partner_codes))
         if not codes:

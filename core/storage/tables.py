@@ -1220,6 +1220,7 @@ document_comments = Table(
     Index("ix_document_comments_document", "document_kind", "document_id", "id"),
 )
 order_comments.append_column(Column("inbound_mail_id", Id))
+customer_groups.append_column(Column("order_confirmation", String(8)))
 purchase_order_comments.append_column(Column("inbound_mail_id", Id))
 
 MAIL_TABLES = ("outgoing_mail", "inbound_mail", "document_comments")

@@ -35,6 +35,11 @@ GROUP_FIELDS = (
     ("team", "code of the sales team that sees the group's customers (blank: none)"),
     ("manager", "username of the group's account manager (blank: none)"),
     ("takes_new_leads", "whether new leads named into no group go here", BOOLEAN),
+    (
+        "order_confirmation",
+        'order confirmation emails: "always", "never", or blank for the setting'
+        " orders.confirmation_email",
+    ),
 )
 CONTACT_FIELDS = (
     ("name", "the person's name"),

@@ -6,9 +6,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from core.storage import purchasing_queries, queries, quote_queries, settings
+from core.model.order_edits import CONFIRMATION_EMAIL
+from core.model.order_edits import confirmation_wanted as wanted_by
+from core.storage import purchasing_queries, queries, quote_queries, settings, tables
 
 ZERO = Decimal(0)
 
@@ -51,6 +54,22 @@ def _order_line(line: dict[str, Any]) -> dict[str, Any]:
         "unit_price": price,
         "amount": None if price is None else quantity * Decimal(price),
     }
+
+
+def confirmation_wanted(engine: Engine, order_number: str) -> bool:
+    """The setting orders.confirmation_email, or the order's customer group's choice."""
+    o, c, g = tables.orders.c, tables.customers.c, tables.customer_groups.c
+    query = (
+        select(g.order_confirmation)
+        .select_from(tables.orders)
+        .join(tables.customers, c.id == o.customer_id)
+        .join(tables.customer_groups, g.id == c.group_id)
+        .where(o.number == order_number)
+    )
+    with engine.connect() as connection:
+        choice = connection.execute(query).scalar()
+    setting = settings.current(engine, (CONFIRMATION_EMAIL,))[CONFIRMATION_EMAIL]
+    return wanted_by(setting, choice)
 
 
 def shipment_context(engine: Engine, number: str) -> dict[str, Any]:

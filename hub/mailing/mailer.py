@@ -52,7 +52,11 @@ class Mailer:
             extra={"mail": mail_id, "kind": letter.kind, "document": letter.document_number},
         )
 
-    def _confirmation(self, event: events.OrderConfirmationRequested, engine) -> Letter:
+    def _confirmation(self, event: events.OrderConfirmationRequested, engine) -> Letter | None:
+        if not event.asked_by_staff and not contexts.confirmation_wanted(
+            engine, event.order_number
+        ):
+            return None
         order = contexts.order_context(engine, event.order_number)
         context = {"order": order, "contact_name": event.contact_name}
         return Letter("order_confirmation", "order", event.order_number, (event.email,), context)

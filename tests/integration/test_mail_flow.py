@@ -316,3 +316,22 @@ def test_a_suppliers_tracking_email_becomes_a_shipment(app, api, admin, smtp):
     spoofed = mail_queries.inbound_detail(app.engine, receive(app, spoof.as_bytes()))
     assert spoofed["state"] == "triage"
     assert len(rows(app, tables.shipments)) == 1
+
+
+@pytest.mark.parametrize(
+    ("setting", "group_choice", "mailed"),
+    [(False, "always", True), (True, "never", False), (True, None, True), (False, None, False)],
+)
+def test_order_confirmations_follow_the_customer_groups_choice_over_the_setting(
+    app, api, admin, setting, group_choice, mailed
+):
+    api.post("/api/v1/settings/orders.confirmation_email", admin, {"value": setting})
+    if group_choice:
+        change = {"order_confirmation": group_choice}
+        assert api.post("/api/v1/customer-groups/EAST-SMB", admin, change)[0] == 200
+    quote = sent_quote(api, admin, shipping_method="Ground")
+    status, made = api.post(f"/api/v1/quotes/{quote['number']}/convert", admin, {})
+    assert status == 200, made
+    drain(app)
+    sent = mail_queries.document_mail(app.engine, "order", made["order_number"])["sent"]
+    assert [m["kind"] for m in sent] == (["order_confirmation"] if mailed else [])

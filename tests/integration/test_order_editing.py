@@ -510,6 +510,7 @@ def test_new_orders_ask_for_a_confirmation_email_only_when_the_setting_is_on(app
             "email": "d.whitfield@marincounty.example.gov",
             "customer_name": "Marin County Parks",
             "contact_name": "Dana Whitfield",
+            "asked_by_staff": False,
         }
     ]
 
@@ -531,7 +532,8 @@ def test_staff_ask_for_the_confirmation_email_by_hand(app, api, clerk):
         202,
         {"number": number, "email": "d.whitfield@marincounty.example.gov"},
     )
-    assert [m["order_number"] for m in outbox(app, "order.confirmation_requested")] == [number]
+    [asked] = outbox(app, "order.confirmation_requested")
+    assert (asked["order_number"], asked["asked_by_staff"]) == (number, True)
     silent = ingest(
         app, replace(ORDER, external_order_id="CP-PO-9", buyer_contact=Contact("Sam Lee"))
     )

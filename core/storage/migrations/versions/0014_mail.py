@@ -5,7 +5,8 @@ server, a bounce) on its document; inbound_mail keeps every message received, ra
 before anything is done with it, and what routing made of it (the triage list is its
 rows in state "triage"); document_comments holds comments on quotes, invoices,
 shipments and RFQs. Order and PO comments that came by email name their message. All
-three tables are never deleted from.
+three tables are never deleted from. A customer group may choose order confirmation
+emails "always" or "never" over the setting.
 
 Revision ID: 0014
 Revises: 0013
@@ -43,6 +44,9 @@ def upgrade() -> None:
     _create_comments()
     op.add_column("order_comments", sa.Column("inbound_mail_id", _id(), nullable=True))
     op.add_column("purchase_order_comments", sa.Column("inbound_mail_id", _id(), nullable=True))
+    op.add_column(
+        "customer_groups", sa.Column("order_confirmation", sa.String(length=8), nullable=True)
+    )
     guard(NEVER_DELETED)
 
 
@@ -142,6 +146,8 @@ def _create_comments() -> None:
 
 def downgrade() -> None:
     unguard(NEVER_DELETED)
+    with op.batch_alter_table("customer_groups") as batch:
+        batch.drop_column("order_confirmation")
     with op.batch_alter_table("purchase_order_comments") as batch:
         batch.drop_column("inbound_mail_id")
     with op.batch_alter_table("order_comments") as batch:
