@@ -4,6 +4,7 @@ signed token for the document, and each letter continues its document's thread."
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,11 +18,12 @@ from core.storage import tables
 from hub.mailing import contexts
 from hub.mailing.settings import MailSettings
 from mail.compose import AUTOMATIC_KINDS, Attachment, compose, render
-from mail.inbound import make_reply_address
+from mail.inbound import KIND_CODES, make_reply_address
 
 _out = tables.outgoing_mail.c
 _in = tables.inbound_mail.c
 THREAD_DEPTH = 10
+_MESSAGE_ID = re.compile(r"[^<>\s]{1,250}")  # what a threading header can carry
 
 
 @dataclass(frozen=True)
@@ -54,13 +56,7 @@ class Post:
             parent, references = _thread(connection, letter.document_kind, letter.document_number)
         context = {"company": contexts.company(engine), **letter.context}
         rendered = render(letter.kind, context, overrides_dir=self.templates, texts=texts)
-        reply_to = make_reply_address(
-            self.settings.reply_local,
-            self.settings.domain,
-            letter.document_kind,
-            letter.document_number,
-            self.key,
-        )
+        reply_to = self._reply_address(letter)
         message_id, raw = compose(
             rendered,
             sender=self.settings.sender,
@@ -87,6 +83,25 @@ class Post:
             raw=raw,
         )
 
+    def _reply_address(self, letter: Letter) -> str | None:
+        """Our reply address for the document; None (replies then go to the sender
+        and are matched by Message-ID or subject) when its number cannot be carried."""
+        if _no_token(letter.document_kind, letter.document_number):
+            return None
+        return make_reply_address(
+            self.settings.reply_local,
+            self.settings.domain,
+            letter.document_kind,
+            letter.document_number,
+            self.key,
+        )
+
+
+def _no_token(kind: str, number: str) -> bool:
+    """A number a reply address cannot carry (only letters and digits fit)."""
+    fits = number.isascii() and number.isalnum() and len(number) <= 40
+    return not fits or kind not in KIND_CODES
+
 
 def _thread(connection, kind: str, number: str) -> tuple[str | None, tuple[str, ...]]:
     """The latest message about the document (ours or theirs) and those before it."""
@@ -100,7 +115,7 @@ def _thread(connection, kind: str, number: str) -> tuple[str | None, tuple[str, 
     found = connection.execute(
         select(every.c.message_id).order_by(every.c.at.desc()).limit(THREAD_DEPTH)
     ).scalars()
-    chain = [m for m in found if m][::-1]
+    chain = [m for m in found if m and _MESSAGE_ID.fullmatch(m)][::-1]
     if not chain:
         return None, ()
     return chain[-1], tuple(chain[:-1])
