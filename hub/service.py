@@ -290,6 +290,34 @@ def _pollers(app: App) -> list:
     ]
 
 
+def _mail_gauges(app: App, metrics: Metrics) -> None:
+    from core.storage.mail_queries import waiting
+
+    for name, text, table, states in (
+        (
+            "orderb2b_mail_unsent",
+            "messages waiting for the mail server",
+            "outgoing_mail",
+            ("pending",),
+        ),
+        (
+            "orderb2b_mail_undelivered",
+            "messages the mail server refused, that failed or bounced",
+            "outgoing_mail",
+            ("failed", "refused", "bounced"),
+        ),
+        (
+            "orderb2b_mail_triage",
+            "received messages waiting for staff",
+            "inbound_mail",
+            ("triage",),
+        ),
+    ):
+        metrics.gauge(
+            name, text, lambda table=table, states=states: waiting(app.engine, table, states)
+        )
+
+
 def _x12_resource(app: App, reactor, pool: ThreadPool, metrics: Metrics):
     from hub.http.x12 import X12Resource
     from hub.x12_intake import X12Intake
@@ -342,6 +370,7 @@ def build_site(
         "dead letters awaiting replay",
         lambda: dead_letters.waiting(app.engine),
     )
+    _mail_gauges(app, metrics)
     root = Resource()
     public_url = config.public_url or f"http://{config.http_host}:{config.http_port}"
     root.putChild(b"x12", _x12_resource(app, reactor, pool, metrics))

@@ -3,6 +3,7 @@ routing made of them (comments, supplier shipments, bounces, the triage list).""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 from core import commands, events, ports
@@ -21,6 +22,7 @@ from core.model.mail import (
     IGNORED,
     RECEIVED,
     REFUSED,
+    ROUTED,
     TRIAGE,
     DocumentComment,
     InboundMail,
@@ -87,29 +89,20 @@ def route_mail(command: commands.RouteMail, uow: ports.UnitOfWork) -> bool:
     mail = uow.mail.inbound(command.mail_id, lock=True)
     if mail is None:
         raise NotFound(f"no received message {command.mail_id}")
-    now = datetime.now(UTC)
     if command.state == FILED:
         if mail.state not in (TRIAGE, REFUSED, IGNORED):
             raise MailRefused(f"message {mail.id} is {mail.state}; only triage mail is filed")
     elif mail.state != RECEIVED:
         return False
+    now = datetime.now(UTC)
     mail.describe(command.message_id, command.from_address, command.subject)
+    command = _placed(command, uow)
     note = command.note
     if command.supplier_document is not None:
         note = _record_supplier_document(command, uow) or note
     if command.comment and command.document_kind:
         _comment(command, mail, uow, now)
-    for bounced in uow.mail.outgoing_by_message_ids(command.bounced):
-        bounced.bounced(command.evidence or "delivery failed", now)
-        uow.emit(
-            events.MailBounced(
-                bounced.id,
-                bounced.document_kind,
-                bounced.document_number,
-                bounced.envelope_recipients,
-                bounced.bounce,
-            )
-        )
+    _bounced(command, uow, now)
     document = (command.document_kind, command.document_number) if command.document_kind else None
     mail.route(
         command.state,
@@ -126,6 +119,41 @@ def route_mail(command: commands.RouteMail, uow: ports.UnitOfWork) -> bool:
         )
     )
     return True
+
+
+def _placed(command: commands.RouteMail, uow: ports.UnitOfWork) -> commands.RouteMail:
+    """The routing as given when its document exists; else without the document (a
+    reply naming none of ours waits in triage). Staff must name one that exists."""
+    kind, number = command.document_kind, command.document_number
+    if not kind or (kind in DOCUMENT_KINDS and uow.mail.document_id(kind, number)):
+        return command
+    if command.state == FILED:
+        raise NotFound(f"no {kind.replace('_', ' ')} {number}")
+    missing = {
+        "document_kind": None,
+        "document_number": None,
+        "comment": None,
+        "supplier_document": None,
+        "note": f"names {kind.replace('_', ' ')} {number}, which is not ours",
+    }
+    if command.state == ROUTED:
+        missing.update(state=TRIAGE, outcome="unmatched")
+    return dataclasses.replace(command, **missing)
+
+
+def _bounced(command: commands.RouteMail, uow: ports.UnitOfWork, now: datetime) -> None:
+    """Our messages a bounce returns are marked bounced."""
+    for bounced in uow.mail.outgoing_by_message_ids(command.bounced):
+        bounced.bounced(command.evidence or "delivery failed", now)
+        uow.emit(
+            events.MailBounced(
+                bounced.id,
+                bounced.document_kind,
+                bounced.document_number,
+                bounced.envelope_recipients,
+                bounced.bounce,
+            )
+        )
 
 
 def _record_supplier_document(command: commands.RouteMail, uow: ports.UnitOfWork) -> str | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, literal, or_, select, union_all
+from sqlalchemy import case, literal, or_, select, true, union_all
 from sqlalchemy.engine import Engine
 
 from core.storage import scope, tables
@@ -19,7 +19,10 @@ _comments = tables.order_comments.c
 _orders = tables.orders.c
 _po_comments = tables.purchase_order_comments.c
 _pos = tables.purchase_orders.c
-KINDS = ("order", "purchase_order")
+_doc_comments = tables.document_comments.c
+# Comments that came by email on documents without a comment list of their own.
+DOCUMENT_KINDS = ("quote", "invoice", "shipment", "rfq")
+KINDS = ("order", "purchase_order", *DOCUMENT_KINDS)
 
 
 def list_comments(
@@ -42,6 +45,9 @@ def list_comments(
         parts.append(_order_comments(viewer, groups))
     if purchasing and kind in (None, "purchase_order"):
         parts.append(_purchase_order_comments())
+    for document_kind in DOCUMENT_KINDS:
+        if kind in (None, document_kind):
+            parts.append(_document_comments(document_kind, groups))
     if not parts:
         return []
     every = union_all(*parts).subquery()
@@ -83,9 +89,47 @@ def _purchase_order_comments():
         literal("purchase_order").label("document_kind"),
         _pos.number.label("document_number"),
         _po_comments.id,
-        literal("staff").label("author_kind"),
+        case((_po_comments.inbound_mail_id.isnot(None), "supplier"), else_="staff").label(
+            "author_kind"
+        ),
         _po_comments.author,
         case((_po_comments.sent_to_supplier, "supplier"), else_="internal").label("visibility"),
         _po_comments.text.label("body"),
         _po_comments.created_at,
     ).join(tables.purchase_orders, _pos.id == _po_comments.purchase_order_id)
+
+
+def _document_comments(kind: str, groups: Groups):
+    """Comments on one kind of document, within the customer groups seen."""
+    document = {
+        "quote": tables.quotes,
+        "invoice": tables.invoices,
+        "shipment": tables.shipments,
+        "rfq": tables.rfqs,
+    }[kind]
+    query = (
+        select(
+            literal(kind).label("document_kind"),
+            document.c.number.label("document_number"),
+            _doc_comments.id,
+            _doc_comments.author_kind,
+            _doc_comments.author,
+            _doc_comments.visibility,
+            _doc_comments.body,
+            _doc_comments.created_at,
+        )
+        .join(document, document.c.id == _doc_comments.document_id)
+        .where(_doc_comments.document_kind == kind)
+    )
+    if kind in ("invoice", "shipment"):
+        orders = tables.orders
+        query = query.join(orders, orders.c.id == document.c.order_id)
+        return query.where(scope.order_condition(groups))
+    return query.where(_customer_in(document.c.customer_id, groups))
+
+
+def _customer_in(column, groups: Groups):
+    if groups is None:
+        return true()
+    customers = tables.customers.c
+    return column.in_(select(customers.id).where(customers.group_id.in_(sorted(groups))))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from core.errors import NotFound
@@ -124,3 +124,11 @@ def document_comments(engine: Engine, kind: str, number: str) -> list[dict[str, 
                 .order_by(comments.id)
             )
         )
+
+
+def waiting(engine: Engine, table: str, states: tuple[str, ...]) -> int:
+    """How many messages of `table` (outgoing_mail, inbound_mail) are in those states."""
+    column = tables.metadata.tables[table].c.state
+    query = select(func.count()).where(column.in_(states))
+    with one_statement(engine) as connection:
+        return connection.execute(query).scalar_one()

@@ -143,6 +143,10 @@ def test_the_customers_reply_is_a_comment_on_the_quote(app, api, admin, smtp, ru
     assert comment["body"] == "Looks good, please proceed."
     assert comment["author"] == BUYER and comment["author_kind"] == "customer"
     assert comment["inbound_mail_id"] == mail_id
+    _status, every = api.get("/api/v1/comments?kind=quote", admin)
+    assert [(c["document_number"], c["body"]) for c in every["comments"]] == [
+        (number, "Looks good, please proceed.")
+    ]
     [received] = mail["received"]
     assert (received["state"], received["outcome"], received["rule"]) == (
         "routed",
@@ -196,6 +200,7 @@ def test_unplaced_mail_waits_in_triage_until_staff_file_it(app, api, admin, smtp
     mail_id = receive(app, raw)
     status, listed = api.get("/api/v1/mail/inbound?state=triage", admin)
     assert [m["id"] for m in listed["messages"]] == [mail_id]
+    assert mail_queries.waiting(app.engine, "inbound_mail", ("triage",)) == 1
     body = {"document_kind": "quote", "document_number": number}
     status, filed = api.post(f"/api/v1/mail/inbound/{mail_id}/file", admin, body)
     assert status == 200, filed
@@ -203,6 +208,7 @@ def test_unplaced_mail_waits_in_triage_until_staff_file_it(app, api, admin, smtp
     assert filed["history"][-1]["actor"] == "mgarcia"
     status, mail = api.get(f"/api/v1/quotes/{number}/emails", admin)
     assert [c["body"] for c in mail["comments"]] == ["Do you sell chairs?"]
+    assert mail_queries.waiting(app.engine, "inbound_mail", ("triage",)) == 0
     status, _again = api.post(f"/api/v1/mail/inbound/{mail_id}/file", admin, body)
     assert status == 409
 
@@ -335,3 +341,18 @@ def test_order_confirmations_follow_the_customer_groups_choice_over_the_setting(
     drain(app)
     sent = mail_queries.document_mail(app.engine, "order", made["order_number"])["sent"]
     assert [m["kind"] for m in sent] == (["order_confirmation"] if mailed else [])
+
+
+def test_a_reply_naming_a_document_we_do_not_have_waits_in_triage(app, api, admin, smtp):
+    _number, parent = mailed_quote(app, api, admin, smtp)
+    raw = reply(parent, "About Q999999", to="sales@hub.example", subject="RE: Quote Q999999")
+    detail = mail_queries.inbound_detail(app.engine, receive(app, raw))
+    assert (detail["state"], detail["outcome"], detail["document_number"]) == (
+        "triage",
+        "unmatched",
+        None,
+    )
+    assert "Q999999" in detail["note"]
+    body = {"document_kind": "quote", "document_number": "Q999999"}
+    status, problem = api.post(f"/api/v1/mail/inbound/{detail['id']}/file", admin, body)
+    assert status == 404 and "Q999999" in problem["detail"]
