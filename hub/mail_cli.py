@@ -124,7 +124,7 @@ def _inbound(args, app_factory) -> int:
     for m in found:
         print(
             f"{m['id']:>6} {m['received_at'][:19]:<19} {m['state']:<8} {m['outcome'] or '-':<12}"
-            f" {_cut(m['from_address'], 30):<30} {_cut(m['subject'], 30):<30} {_document(m)}"
+            f" {m['from_address'] or '-':<30} {_cut(m['subject'], 30):<30} {_document(m)}"
         )
     return 0
 
@@ -141,7 +141,7 @@ def _outgoing(args, app_factory) -> int:
     for m in found:
         print(
             f"{m['id']:>6} {m['created_at'][:19]:<19} {m['state']:<8} {m['attempts']:>5}"
-            f" {_cut(', '.join(m['recipients']), 30):<30} {_cut(m['subject'], 30):<30}"
+            f" {', '.join(m['recipients']):<30} {_cut(m['subject'], 30):<30}"
             f" {_document(m)}"
         )
     return 0
@@ -181,13 +181,14 @@ def _show(args, app_factory) -> int:
         if detail[name]:
             print(f"  {label}: {detail[name]}")
     print(f"  document: {_document(detail)}")
-    print("  attachments:")
+    if detail["attachments"]:
+        print("  attachments:")
     for about in detail["attachments"]:
         print(f"    {about['filename']} ({about['content_type']}, {about['size']} bytes)")
     print("  history:")
     for entry in detail["history"]:
-        fields = ", ".join(entry["changes"])
-        print(f"    {entry['at'][:19]}  {entry['action']:<7} {entry['actor']}  {fields}")
+        who, fields = f"{entry['actor_kind']}:{entry['actor']}", ", ".join(entry["changes"])
+        print(f"    {entry['at'][:19]}  {entry['action']:<7} {who}  {fields}")
     return 0
 
 

@@ -71,7 +71,7 @@ def email_document(
     context = {
         "subject": subject or f"{_title(document_kind)} {number}",
         "body": body,
-        "sender_name": actor.name,
+        "sender_name": _signature(app, actor),
     }
     attachments = (_pdf(app, document_kind, number),) if attach_pdf else ()
     letter = Letter(
@@ -171,6 +171,15 @@ def _quote_pdf(app: App, number: str) -> Attachment:
     version = sent[-1]["version_number"]
     pdf, _digest = quote_queries.version_pdf(app.engine, number, version)
     return Attachment(f"{number}-v{version}.pdf", "application/pdf", pdf)
+
+
+def _signature(app: App, actor: Actor) -> str | None:
+    """The staff member's display name; none for the system or a shell user."""
+    if actor.kind != "staff":
+        return None
+    with app.uow_factory(actor) as uow:
+        member = uow.staff.get(actor.name)
+        return member.display_name if member else None
 
 
 def _title(kind: str) -> str:

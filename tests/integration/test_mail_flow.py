@@ -250,6 +250,7 @@ def test_staff_email_a_customer_from_an_order(app, api, admin, smtp):
     message = email.message_from_bytes(got.raw, policy=default_policy)
     text = message.get_body(("plain",)).get_content()
     assert "Your order ships Friday." in text and "Thank you for your business." in text
+    assert "Kind regards,\r\nMgarcia\r\nOrder B2B" in text  # the display name, not a login
     assert any(p.get_content_type() == "application/pdf" for p in message.walk())
     status, refused = api.post(f"/api/v1/orders/{number}/emails", admin, {"to": "nobody"})
     assert status == 409 and "not a valid email address" in refused["detail"]
