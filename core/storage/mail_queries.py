@@ -43,27 +43,30 @@ def document_mail(engine: Engine, kind: str, number: str) -> dict[str, list[dict
         return {"sent": sent_rows, "received": plain_rows(received)}
 
 
-def list_inbound(
-    engine: Engine, *, state: str | None = None, after: int | None = None, limit: int = 100
-) -> list[dict[str, Any]]:
+def list_inbound(engine: Engine, **filters) -> list[dict[str, Any]]:
     """Received messages newest first; state "triage" is the triage list."""
-    query = select(*INBOUND_LISTED).order_by(_in.id.desc()).limit(limit)
-    if state:
-        query = query.where(_in.state == state)
-    if after:
-        query = query.where(_in.id < after)
-    with one_statement(engine) as connection:
-        return plain_rows(connection.execute(query))
+    return _listing(engine, tables.inbound_mail, INBOUND_LISTED, **filters)
 
 
-def list_outgoing(
-    engine: Engine, *, state: str | None = None, after: int | None = None, limit: int = 100
+def list_outgoing(engine: Engine, **filters) -> list[dict[str, Any]]:
+    """Messages sent or waiting, newest first."""
+    return _listing(engine, tables.outgoing_mail, OUTGOING_LISTED, **filters)
+
+
+def _listing(
+    engine: Engine,
+    table,
+    columns,
+    *,
+    state: str | None = None,
+    after: int | None = None,
+    limit: int = 100,
 ) -> list[dict[str, Any]]:
-    query = select(*OUTGOING_LISTED).order_by(_out.id.desc()).limit(limit)
+    query = select(*columns).order_by(table.c.id.desc()).limit(limit)
     if state:
-        query = query.where(_out.state == state)
+        query = query.where(table.c.state == state)
     if after:
-        query = query.where(_out.id < after)
+        query = query.where(table.c.id < after)
     with one_statement(engine) as connection:
         return plain_rows(connection.execute(query))
 

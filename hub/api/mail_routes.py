@@ -68,13 +68,16 @@ def email_invoice(app, principal, params, query, body):
     return 201, sent
 
 
-def list_inbound(app, principal, params, query):
-    state = query.get("state")
-    if state is not None and state not in STATES:
-        raise BadQuery(f"state must be one of {', '.join(STATES)}")
-    after = path_number(query["after"], "after") if "after" in query else None
-    found = mail_queries.list_inbound(app.engine, state=state, after=after, limit=limit_of(query))
-    return 200, {"messages": found}
+def _listing(states: tuple[str, ...], listed):
+    def list_messages(app, principal, params, query):
+        state = query.get("state")
+        if state is not None and state not in states:
+            raise BadQuery(f"state must be one of {', '.join(states)}")
+        after = path_number(query["after"], "after") if "after" in query else None
+        found = listed(app.engine, state=state, after=after, limit=limit_of(query))
+        return 200, {"messages": found}
+
+    return list_messages
 
 
 def show_inbound(app, principal, params, query):
@@ -100,15 +103,6 @@ def file_inbound(app, principal, params, query, body):
     desk.check_scope(app, kind, number, scope_of(principal))
     mail_id = path_number(params["id"], "message id")
     return 200, desk.file_mail(app, actor_of(principal), mail_id, kind, number)
-
-
-def list_outgoing(app, principal, params, query):
-    state = query.get("state")
-    if state is not None and state not in OUT_STATES:
-        raise BadQuery(f"state must be one of {', '.join(OUT_STATES)}")
-    after = path_number(query["after"], "after") if "after" in query else None
-    found = mail_queries.list_outgoing(app.engine, state=state, after=after, limit=limit_of(query))
-    return 200, {"messages": found}
 
 
 def show_outgoing(app, principal, params, query):
@@ -175,7 +169,7 @@ MAIL_ROUTES: tuple[Route, ...] = (
         INBOUND,
         "orders.view",
         "Received messages, newest first; state=triage is the triage list",
-        list_inbound,
+        _listing(STATES, mail_queries.list_inbound),
         (("state", f"one of {', '.join(STATES)}"), ("after", "the last id of a page"), LIMIT),
     ),
     Route("GET", INBOUND + "/{id}", "orders.view", "One received message", show_inbound),
@@ -203,7 +197,7 @@ MAIL_ROUTES: tuple[Route, ...] = (
         OUTGOING,
         "orders.view",
         "Messages sent or waiting, newest first",
-        list_outgoing,
+        _listing(OUT_STATES, mail_queries.list_outgoing),
         (("state", f"one of {', '.join(OUT_STATES)}"), ("after", "the last id of a page"), LIMIT),
     ),
     Route("GET", OUTGOING + "/{id}", "orders.view", "One sent message", show_outgoing),

@@ -5,17 +5,20 @@ transaction; on PostgreSQL several senders skip each other's rows."""
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 from core.model.mail import OutgoingMail
+from hub.due_sender import DueSender
 from mail.smtp_client import SmtpSettings, send_message
 
 log = logging.getLogger("orderb2b.mail")
 
 
-class MailSender:
+class MailSender(DueSender):
+    failure = "mail sending failed"
+    log = log
+
     def __init__(
         self,
         uow_factory,
@@ -25,33 +28,11 @@ class MailSender:
         idle_wait: float = 1.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        super().__init__(idle_wait)
         self.uow_factory = uow_factory
         self.settings = settings
         self.send = send
-        self.idle_wait = idle_wait
         self.clock = clock
-        self._wake = threading.Event()
-
-    def run(self, stopping: threading.Event) -> None:
-        while not stopping.is_set():
-            try:
-                sent = self.send_due()
-            except Exception:
-                log.exception("mail sending failed")
-                sent = 0
-            if not sent:
-                self._wake.wait(self.idle_wait)
-                self._wake.clear()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def send_due(self, limit: int = 100) -> int:
-        """Attempt every due message, up to `limit`; returns how many were attempted."""
-        for attempted in range(limit):
-            if self.send_one() is None:
-                return attempted
-        return limit
 
     def send_one(self, mail_id: int | None = None) -> OutgoingMail | None:
         with self.uow_factory() as uow:

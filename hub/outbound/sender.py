@@ -5,13 +5,13 @@ on PostgreSQL, several senders skip each other's rows."""
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import NamedTuple
 
 from core.model.outbound import OutboundDocument
 from hub import http_client
+from hub.due_sender import DueSender
 
 log = logging.getLogger("orderb2b.outbound")
 
@@ -38,7 +38,10 @@ def _final(status: int) -> bool:
     return 400 <= status < 500 and status not in (408, 425, 429)
 
 
-class OutboundSender:
+class OutboundSender(DueSender):
+    failure = "outbound delivery failed"
+    log = log
+
     def __init__(
         self,
         uow_factory,
@@ -49,34 +52,12 @@ class OutboundSender:
         timeout: float = 30.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        super().__init__(idle_wait)
         self.uow_factory = uow_factory
         self.interpreters = interpreters
         self.post = post
-        self.idle_wait = idle_wait
         self.timeout = timeout
         self.clock = clock
-        self._wake = threading.Event()
-
-    def run(self, stopping: threading.Event) -> None:
-        while not stopping.is_set():
-            try:
-                sent = self.send_due()
-            except Exception:
-                log.exception("outbound delivery failed")
-                sent = 0
-            if not sent:
-                self._wake.wait(self.idle_wait)
-                self._wake.clear()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def send_due(self, limit: int = 100) -> int:
-        """Attempt every due document, up to `limit`; returns how many were attempted."""
-        for attempted in range(limit):
-            if not self.send_one():
-                return attempted
-        return limit
 
     def send_one(self, document_id: int | None = None) -> OutboundDocument | None:
         """Attempt the next due document, or the given one if it is still pending and
