@@ -97,18 +97,19 @@ def outgoing_detail(engine: Engine, mail_id: int) -> dict[str, Any]:
 
 
 def inbound_raw(engine: Engine, mail_id: int) -> bytes:
-    with engine.connect() as connection:
-        raw = connection.execute(select(_in.raw).where(_in.id == mail_id)).scalar()
-    if raw is None:
-        raise NotFound(f"no received message {mail_id}")
-    return raw
+    return _raw(engine, tables.inbound_mail, mail_id, "received")
 
 
 def outgoing_raw(engine: Engine, mail_id: int) -> bytes:
+    return _raw(engine, tables.outgoing_mail, mail_id, "sent")
+
+
+def _raw(engine: Engine, table, mail_id: int, what: str) -> bytes:
+    """A message's bytes exactly as received or sent."""
     with engine.connect() as connection:
-        raw = connection.execute(select(_out.raw).where(_out.id == mail_id)).scalar()
+        raw = connection.execute(select(table.c.raw).where(table.c.id == mail_id)).scalar()
     if raw is None:
-        raise NotFound(f"no sent message {mail_id}")
+        raise NotFound(f"no {what} message {mail_id}")
     return raw
 
 
