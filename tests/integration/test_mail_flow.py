@@ -357,3 +357,16 @@ def test_a_reply_naming_a_document_we_do_not_have_waits_in_triage(app, api, admi
     body = {"document_kind": "quote", "document_number": "Q999999"}
     status, problem = api.post(f"/api/v1/mail/inbound/{detail['id']}/file", admin, body)
     assert status == 404 and "Q999999" in problem["detail"]
+
+
+def test_a_reply_whose_sender_failed_authentication_waits_in_triage(app, api, admin, smtp):
+    number, parent = mailed_quote(app, api, admin, smtp)
+    forged = reply(parent, "Please pay to our new account.")
+    results = (
+        "Authentication-Results: mx.hub.example; spf=pass smtp.mailfrom=attacker.example;"
+        " dkim=none; dmarc=fail (p=reject) header.from=acme.example\r\n"
+    )
+    detail = mail_queries.inbound_detail(app.engine, receive(app, results.encode() + forged))
+    assert (detail["state"], detail["outcome"]) == ("triage", "unmatched")
+    assert "authentication" in detail["note"]
+    assert mail_queries.document_comments(app.engine, "quote", number) == []
