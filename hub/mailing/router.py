@@ -22,11 +22,13 @@ from hub.mailing import supplier_mail
 from hub.mailing.settings import MailSettings
 from mail.inbound import (
     InboundMessage,
+    Match,
     MessageRefused,
     bounce_details,
     classify,
     match_document,
     read_message,
+    read_reply_address,
     sender_trust,
 )
 
@@ -48,7 +50,7 @@ class MailRouter:
         mail = uow.mail.inbound(event.mail_id)
         if mail is None or mail.state != RECEIVED:
             return
-        command = self.decide(mail.id, mail.raw, reader(uow, self.engine))
+        command = self.decide(mail.id, mail.raw, reader(uow, self.engine), mail.envelope_to)
         route_mail(command, uow)
         log.info(
             "mail routed",
@@ -60,7 +62,7 @@ class MailRouter:
             },
         )
 
-    def decide(self, mail_id: int, raw: bytes, engine) -> commands.RouteMail:
+    def decide(self, mail_id: int, raw: bytes, engine, envelope_to=()) -> commands.RouteMail:
         try:
             message = read_message(raw)
         except MessageRefused as refused:
@@ -72,7 +74,9 @@ class MailRouter:
         known = functools.partial(_known, engine)
         if kind == "bounce":
             return self._bounce(mail_id, message, seen, known)
-        found = match_document(message, known_message_ids=known, key=self.key)
+        found = _by_envelope(envelope_to, self.key) or match_document(
+            message, known_message_ids=known, key=self.key
+        )
         document = {"document_kind": found.kind, "document_number": found.number} if found else {}
         if found:
             document.update(rule=found.rule, evidence=found.evidence)
@@ -171,6 +175,16 @@ def _known(engine, message_ids: list[str]) -> tuple[str, str] | None:
     for message_id in message_ids:
         if message_id in rows:
             return rows[message_id].document_kind, rows[message_id].document_number
+    return None
+
+
+def _by_envelope(recipients, key: bytes) -> Match | None:
+    """Our reply address as the SMTP envelope's recipient: it names the document even
+    when the headers were rewritten or the reply was a Bcc."""
+    for address in recipients:
+        found = read_reply_address(address, key)
+        if found:
+            return Match(found[0], found[1], "reply_token", address)
     return None
 
 

@@ -72,8 +72,9 @@ def send_queued(app, smtp) -> int:
     return MailSender(app.uow_factory, settings).send_due()
 
 
-def receive(app, raw: bytes, door: str = "smtp") -> int:
-    mail_id, new = app.bus.execute(commands.ReceiveMail(door, raw, envelope_from=BUYER), SYSTEM)
+def receive(app, raw: bytes, door: str = "smtp", envelope_to=()) -> int:
+    command = commands.ReceiveMail(door, raw, envelope_from=BUYER, envelope_to=envelope_to)
+    mail_id, new = app.bus.execute(command, SYSTEM)
     assert new
     drain(app)
     return mail_id
@@ -370,3 +371,15 @@ def test_a_reply_whose_sender_failed_authentication_waits_in_triage(app, api, ad
     assert (detail["state"], detail["outcome"]) == ("triage", "unmatched")
     assert "authentication" in detail["note"]
     assert mail_queries.document_comments(app.engine, "quote", number) == []
+
+
+def test_our_reply_address_in_the_envelope_alone_finds_the_document(app, api, admin, smtp):
+    number, parent = mailed_quote(app, api, admin, smtp)
+    bcc = reply(parent, "Copying you in.", to="someone@acme.example", subject="FYI")
+    mail_id = receive(app, bcc, envelope_to=(parent["Reply-To"],))
+    detail = mail_queries.inbound_detail(app.engine, mail_id)
+    assert (detail["state"], detail["rule"], detail["document_number"]) == (
+        "routed",
+        "reply_token",
+        number,
+    )
