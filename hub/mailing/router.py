@@ -125,14 +125,15 @@ class MailRouter:
 
     def _from_supplier(self, mail_id, message, seen, document, comment, engine):
         po, supplier = _po_and_supplier(engine, document["document_number"])
+        if po is None:
+            note = f"names purchase order {document['document_number']}, which is not ours"
+            return commands.RouteMail(mail_id, TRIAGE, "unmatched", **seen, note=note)
         try:
-            patterns = supplier_mail.SupplierPatterns.of(supplier) if supplier else None
+            patterns = supplier_mail.SupplierPatterns.of(supplier)
         except ValueError as bad:
-            patterns, comment = None, {**comment, "note": str(bad)}
-        genuine = (
-            patterns is not None
-            and patterns.sent_by(message.from_domain)
-            and sender_trust(message, patterns.domains) != "spoofed"
+            return commands.RouteMail(mail_id, TRIAGE, "unmatched", **seen, note=str(bad))
+        genuine = patterns.sent_by(message.from_domain) and (
+            sender_trust(message, patterns.domains) != "spoofed"
         )
         if not genuine:
             note = "not from the PO's supplier: kept for staff to look at"
