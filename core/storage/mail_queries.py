@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from core.errors import NotFound
 from core.storage import settings, tables
 from core.storage.engine import one_statement
+from core.storage.mail import DOCUMENT_TABLES
 from core.storage.queries import _history, _row, plain_rows
 
 _out = tables.outgoing_mail.c
@@ -115,8 +116,6 @@ def _raw(engine: Engine, table, mail_id: int, what: str) -> bytes:
 
 def document_comments(engine: Engine, kind: str, number: str) -> list[dict[str, Any]]:
     """Comments on a quote, invoice, shipment or RFQ, oldest first."""
-    from core.storage.mail import DOCUMENT_TABLES
-
     table = DOCUMENT_TABLES[kind]
     comments = tables.document_comments.c
     with one_statement(engine) as connection:

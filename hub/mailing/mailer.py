@@ -19,6 +19,7 @@ from mail.compose import Attachment
 
 log = logging.getLogger("orderb2b.mail")
 PDF = "application/pdf"
+SHIPMENT_NOTICE = "mail.shipment_notice"  # the setting: email the buyer a shipment notice
 
 
 class Mailer:
@@ -80,9 +81,10 @@ class Mailer:
         )
 
     def _shipment(self, event: events.ShipmentRecorded, engine) -> Letter | None:
+        if not stored_settings.current(engine, (SHIPMENT_NOTICE,))[SHIPMENT_NOTICE]:
+            return None
         order = contexts.order_context(engine, event.order_number)
-        wanted = stored_settings.current(engine, ("mail.shipment_notice",))
-        if not order["buyer_email"] or not wanted["mail.shipment_notice"]:
+        if not order["buyer_email"]:
             return None
         shipment = contexts.shipment_context(engine, event.shipment_number)
         context = {"order": order, "shipment": shipment, "contact_name": order["buyer_name"]}

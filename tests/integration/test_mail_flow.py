@@ -383,3 +383,47 @@ def test_our_reply_address_in_the_envelope_alone_finds_the_document(app, api, ad
         "reply_token",
         number,
     )
+
+
+@pytest.mark.parametrize("wanted", [True, False])
+def test_the_buyer_gets_a_shipment_notice_with_a_tracking_link(app, api, admin, smtp, wanted):
+    api.post("/api/v1/settings/mail.shipment_notice", admin, {"value": wanted})
+    _outcome, order = app.bus.execute(commands.IngestOrder(_order()), SYSTEM)
+    buyer = _order().buyer_contact.email
+    shipped = commands.RecordShipment(order, "UPS", "1Z999AA10123456784")
+    shipment = app.bus.execute(shipped, STAFF)
+    drain(app)
+    assert send_queued(app, smtp) == (1 if wanted else 0)
+    if not wanted:
+        return
+    got = email.message_from_bytes(smtp.wait_for(1)[0].raw, policy=default_policy)
+    assert got["To"] == buyer and order in got["Subject"]
+    assert got["Auto-Submitted"] == "auto-generated"
+    text = got.get_body(("plain",)).get_content()
+    html = got.get_body(("html",)).get_content()
+    assert shipment in text and "1Z999AA10123456784" in text
+    assert "https://www.ups.com/track?loc=en_US&tracknum=1Z999AA10123456784" in text + html
+    [sent] = mail_queries.document_mail(app.engine, "order", order)["sent"]
+    assert (sent["kind"], sent["recipients"]) == ("shipment_notice", [buyer])
+
+
+def test_a_po_comment_for_the_supplier_is_mailed_in_the_pos_thread(app, api, admin, smtp):
+    _outcome, order = app.bus.execute(commands.IngestOrder(_order()), SYSTEM)
+    supplier = {"email": "po@dh.example.com"}
+    app.bus.execute(commands.AddSupplier("dh", "D&H Distributing", "email", supplier), STAFF)
+    assign = commands.AssignSupplier(order, 1, "dh", unit_cost=Decimal("10"), reason="quoted")
+    po = app.bus.execute(assign, STAFF)
+    assert api.post(f"/api/v1/purchase-orders/{po}/send", admin)[0] == 200
+    drain(app)
+    app.bus.execute(commands.CommentPurchaseOrder(po, "Internal: check stock", False), STAFF)
+    app.bus.execute(commands.CommentPurchaseOrder(po, "Please deliver by 9am", True), STAFF)
+    drain(app)
+    assert send_queued(app, smtp) == 2
+    first, second = (
+        email.message_from_bytes(m.raw, policy=default_policy) for m in smtp.wait_for(2)
+    )
+    assert any(p.get_filename() == f"{po}.pdf" for p in first.walk())
+    assert second["To"] == "po@dh.example.com"
+    assert "Please deliver by 9am" in second.get_body(("plain",)).get_content()
+    assert second["In-Reply-To"] == first["Message-ID"]
+    assert "Internal: check stock" not in second.as_string()
