@@ -18,7 +18,6 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
@@ -31,6 +30,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from core.errors import OrderB2BError
+from mail.formatting import day, money, quantity
 
 KINDS = (
     "order_confirmation",
@@ -142,22 +142,6 @@ def _environment(overrides: str | None) -> SandboxedEnvironment:
     return environment
 
 
-def money(value: Any) -> str:
-    """Two decimals with thousands separators."""
-    amount = _decimal(value)
-    return "" if amount is None else f"{amount:,.2f}"
-
-
-def quantity(value: Any) -> str:
-    amount = _decimal(value)
-    return "" if amount is None else format(amount.normalize(), "f")
-
-
-def day(value: Any) -> str:
-    """An ISO date or time as its date."""
-    return "" if not value else str(value)[:10]
-
-
 def paragraphs(value: Any) -> Markup:
     """Plain text as HTML paragraphs, its line breaks kept."""
     blocks = re.split(r"\n\s*\n", str(value).strip())
@@ -166,15 +150,6 @@ def paragraphs(value: Any) -> Markup:
         for block in blocks
         if block.strip()
     )
-
-
-def _decimal(value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return None
 
 
 # ------------------------------------------------------------------ tracking links

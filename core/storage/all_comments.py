@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import case, literal, or_, select, true, union_all
 from sqlalchemy.engine import Engine
 
-from core.storage import scope, tables
+from core.storage import comments, scope, tables
 from core.storage.engine import one_statement
 from core.storage.queries import plain_rows
 from core.storage.scope import Groups
@@ -69,12 +69,7 @@ def _order_comments(viewer: str, groups: Groups):
         select(
             literal("order").label("document_kind"),
             _orders.number.label("document_number"),
-            _comments.id,
-            _comments.author_kind,
-            _comments.author,
-            _comments.visibility,
-            _comments.body,
-            _comments.created_at,
+            *comments.COLUMNS,
         )
         .join(tables.orders, _orders.id == _comments.order_id)
         .where(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from core.errors import NotFound, OrderB2BError
 from core.storage import queries, settings
 from core.storage.scope import Groups
+from mail.formatting import day, decimal_or_none, money, nonzero, quantity
 
 TEMPLATES = {
     "order": "order.html",
@@ -139,8 +140,8 @@ def _order_lines(order: dict[str, Any]) -> dict[str, Any]:
     for line in order["lines"]:
         if line["status"] == "removed":
             continue
-        quantity, price = _decimal(line["quantity"]), _decimal(line["unit_price"])
-        to_pick = max(quantity - _decimal(line["shipped_quantity"]), ZERO)
+        quantity, price = decimal_or_none(line["quantity"]), decimal_or_none(line["unit_price"])
+        to_pick = max(quantity - decimal_or_none(line["shipped_quantity"]), ZERO)
         amount = None if price is None else quantity * price
         lines.append({**line, "amount": amount, "to_pick": to_pick})
     subtotal = sum((line["amount"] for line in lines if line["amount"] is not None), ZERO)
@@ -170,33 +171,6 @@ def _environment(overrides: str) -> SandboxedEnvironment:
     return environment
 
 
-def money(value: Any) -> str:
-    """Two decimals with thousands separators; more only when the value has them."""
-    amount = _decimal(value)
-    if amount is None:
-        return ""
-    exponent = amount.normalize().as_tuple().exponent
-    places = 2 if not isinstance(exponent, int) or exponent >= -2 else min(-exponent, 6)
-    return f"{amount:,.{places}f}"
-
-
-def quantity(value: Any) -> str:
-    amount = _decimal(value)
-    if amount is None:
-        return ""
-    return format(amount.normalize(), "f")
-
-
-def nonzero(value: Any) -> bool:
-    amount = _decimal(value)
-    return amount is not None and amount != 0
-
-
-def day(value: Any) -> str:
-    """An ISO date or time as its date."""
-    return "" if not value else str(value)[:10]
-
-
 def address_lines(address: dict[str, Any] | None) -> list[str]:
     """A stored address as the lines printed on an envelope."""
     if not address:
@@ -211,12 +185,3 @@ def address_lines(address: dict[str, Any] | None) -> list[str]:
         address.get("country"),
     ]
     return [line for line in lines if line]
-
-
-def _decimal(value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return None
