@@ -19,6 +19,7 @@ from core import commands
 from core.model.comments import VISIBILITIES
 from core.model.order_edits import PURCHASE_ORDERS_MAY_NEED_CHANGING, EditResult
 from core.ports import Actor
+from core.storage.settings import with_standard_text
 from hub.cli_errors import CliUsageError
 
 FORMATS = ("pdf", "html")
@@ -108,7 +109,8 @@ def _order_parsers(orders, app_factory) -> None:
 def _comment_parsers(orders, app_factory) -> None:
     comment = orders.add_parser("comment", help="comment on an order (private unless --public)")
     comment.add_argument("number")
-    comment.add_argument("text")
+    comment.add_argument("text", nargs="?", default="")
+    comment.add_argument("--standard-text", metavar="NAME", help="add the standard text NAME")
     comment.add_argument(
         "--public", action="store_true", help="all staff may see it (default: private, only you)"
     )
@@ -224,8 +226,10 @@ def _confirm_email(args, app_factory) -> int:
 
 def _comment(args, app_factory) -> int:
     visibility = "public" if args.public else "private"
-    command = commands.AddOrderComment(args.number, args.text, visibility)
-    comment_id = app_factory().bus.execute(command, _actor())
+    app = app_factory()
+    text = with_standard_text(app.engine, args.text, args.standard_text)
+    command = commands.AddOrderComment(args.number, text, visibility)
+    comment_id = app.bus.execute(command, _actor())
     print(f"order {args.number}: {visibility} comment {comment_id} added")
     return 0
 

@@ -16,6 +16,7 @@ from core import commands
 from core.canonical import DROPSHIP_MODES, ReceivedShipmentLine, ReceivedShipNotice
 from core.model.purchasing import SERVICE_KINDS, SUPPLIER_CHANNELS
 from core.ports import Actor
+from core.storage.settings import with_standard_text
 from hub.cli_errors import CliUsageError
 
 
@@ -109,7 +110,8 @@ def _po_parsers(commands_parser, app_factory) -> None:
     cancel.set_defaults(action=lambda args: _cancel(args, app_factory))
     comment = verbs.add_parser("comment", help="an internal comment, or one sent to the supplier")
     comment.add_argument("number")
-    comment.add_argument("text")
+    comment.add_argument("text", nargs="?", default="")
+    comment.add_argument("--standard-text", metavar="NAME", help="add the standard text NAME")
     comment.add_argument("--to-supplier", action="store_true")
     comment.set_defaults(action=lambda args: _comment(args, app_factory))
     track = verbs.add_parser("track", help="ask the supplier's REST order API for shipments now")
@@ -309,8 +311,10 @@ def _cancel(args, app_factory) -> int:
 
 
 def _comment(args, app_factory) -> int:
-    command = commands.CommentPurchaseOrder(args.number, args.text, args.to_supplier)
-    print(app_factory().bus.execute(command, _actor()))
+    app = app_factory()
+    text = with_standard_text(app.engine, args.text, args.standard_text)
+    command = commands.CommentPurchaseOrder(args.number, text, args.to_supplier)
+    print(app.bus.execute(command, _actor()))
     return 0
 
 

@@ -161,6 +161,18 @@ def standard_texts(connection) -> dict[str, str]:
     }
 
 
+def with_standard_text(engine: Engine, text: str | None, name: str | None) -> str:
+    """`text` followed by the named standard text (for an email or a comment)."""
+    if not name:
+        return text or ""
+    with engine.connect() as connection:
+        texts = standard_texts(connection)
+    if name not in texts:
+        known = ", ".join(sorted(texts)) or "none yet"
+        raise NotFound(f"no standard text {name!r} (known: {known})")
+    return "\n\n".join(part.strip() for part in (text, texts[name]) if part and part.strip())
+
+
 def list_settings(engine: Engine) -> list[dict[str, Any]]:
     """Every registered setting: its value, default, and who last changed it."""
     with engine.connect() as connection:

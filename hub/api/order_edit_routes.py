@@ -118,8 +118,11 @@ def add_comment(app, principal, params, query, body):
     if visibility not in VISIBILITIES:
         raise BadQuery(f"visibility must be one of {', '.join(VISIBILITIES)}")
     text = body.get("body")
-    if not isinstance(text, str) or not text.strip():
+    if text is not None and not isinstance(text, str):
         raise BadQuery("body must be the comment's text")
+    text = settings.with_standard_text(app.engine, text, _text(body, "standard_text"))
+    if not text.strip():
+        raise BadQuery("body must be the comment's text (or name a standard_text)")
     command = commands.AddOrderComment(params["number"], text, visibility)
     comment_id = app.bus.execute(command, actor_of(principal))
     return 201, {"number": params["number"], "id": comment_id, "visibility": visibility}
@@ -299,7 +302,11 @@ ORDER_EDIT_ROUTES: tuple[Route, ...] = (
         "Comment on an order: private (seen only by you) or public (seen by all staff)",
         add_comment,
         status=201,
-        body=(("body", "the comment"), ("visibility", "private (default) or public")),
+        body=(
+            ("body", "the comment"),
+            ("visibility", "private (default) or public"),
+            ("standard_text", "the name of a standard text (setting texts.<name>) to add"),
+        ),
     ),
     Route(
         "POST",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from core import commands
 from core.canonical import DROPSHIP_MODES
-from core.storage import purchasing_queries
+from core.storage import purchasing_queries, settings
 from hub import availability
 from hub.api.bodies import address_field as _address
 from hub.api.bodies import decimal_value as _decimal
@@ -177,9 +177,9 @@ def cancel(app, principal, params, query, body):
 
 
 def comment(app, principal, params, query, body):
-    command = commands.CommentPurchaseOrder(
-        params["number"], _text(body, "text", size=10_000) or "", _flag(body, "send_to_supplier")
-    )
+    text = _text(body, "text", size=10_000)
+    text = settings.with_standard_text(app.engine, text, _text(body, "standard_text", size=100))
+    command = commands.CommentPurchaseOrder(params["number"], text, _flag(body, "send_to_supplier"))
     app.bus.execute(command, actor_of(principal))
     return 201, purchasing_queries.purchase_order_detail(app.engine, params["number"])
 
@@ -312,7 +312,11 @@ PURCHASING_ROUTES: tuple[Route, ...] = (
         "A comment on a PO: internal, or also sent to the supplier",
         comment,
         status=201,
-        body=(("text", "the comment"), ("send_to_supplier", "true: the supplier gets it", BOOLEAN)),
+        body=(
+            ("text", "the comment"),
+            ("send_to_supplier", "true: the supplier gets it", BOOLEAN),
+            ("standard_text", "the name of a standard text (setting texts.<name>) to add"),
+        ),
     ),
     Route(
         "GET",

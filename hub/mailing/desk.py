@@ -7,10 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from core import commands
-from core.errors import NotFound, OrderB2BError
+from core.errors import OrderB2BError
 from core.model.rfqs import check_email
 from core.ports import SYSTEM, Actor
-from core.storage import mail_queries
+from core.storage import mail_queries, settings
 from hub.bootstrap import App, post_office
 from hub.mailing import contexts
 from hub.mailing.letters import Letter
@@ -61,11 +61,7 @@ def email_document(
     to, cc = _checked(to), _checked(cc)
     if not to:
         raise MailNotSent("name at least one recipient (to)")
-    texts = mail_queries.standard_texts(app.engine)
-    if standard_text:
-        if standard_text not in texts:
-            raise NotFound(f"no standard text {standard_text!r}")
-        body = "\n\n".join(part for part in (body, texts[standard_text]) if part)
+    body = settings.with_standard_text(app.engine, body, standard_text)
     if not body or not body.strip():
         raise MailNotSent("a message needs some text (body or standard_text)")
     context = {

@@ -427,3 +427,29 @@ def test_a_po_comment_for_the_supplier_is_mailed_in_the_pos_thread(app, api, adm
     assert "Please deliver by 9am" in second.get_body(("plain",)).get_content()
     assert second["In-Reply-To"] == first["Message-ID"]
     assert "Internal: check stock" not in second.as_string()
+
+
+def test_standard_texts_are_usable_in_comments_too(app, api, admin):
+    _outcome, order = app.bus.execute(commands.IngestOrder(_order()), SYSTEM)
+    app.bus.execute(commands.ChangeSetting("texts.delay", "Your supplier reports a delay."), STAFF)
+    body = {"body": "Called the buyer.", "standard_text": "delay", "visibility": "public"}
+    status, added = api.post(f"/api/v1/orders/{order}/comments", admin, body)
+    assert status == 201, added
+    _status, listed = api.get(f"/api/v1/orders/{order}/comments", admin)
+    assert [c["body"] for c in listed["comments"]] == [
+        "Called the buyer.\n\nYour supplier reports a delay."
+    ]
+    status, problem = api.post(
+        f"/api/v1/orders/{order}/comments", admin, {"standard_text": "nothing"}
+    )
+    assert status == 404 and "delay" in problem["detail"]
+
+    supplier = {"email": "po@dh.example.com"}
+    app.bus.execute(commands.AddSupplier("dh", "D&H Distributing", "email", supplier), STAFF)
+    assign = commands.AssignSupplier(order, 1, "dh", unit_cost=Decimal("10"), reason="quoted")
+    po = app.bus.execute(assign, STAFF)
+    status, detail = api.post(
+        f"/api/v1/purchase-orders/{po}/comments", admin, {"standard_text": "delay"}
+    )
+    assert status == 201, detail
+    assert [c["text"] for c in detail["comments"]] == ["Your supplier reports a delay."]
