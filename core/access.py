@@ -30,10 +30,14 @@ PERMISSIONS: dict[str, str] = {
     "settings.manage": "change tax rates, shipping ranges, discount codes and templates",
     "staff.manage": "add and disable staff, issue API tokens, change profiles",
     "activity.view": "see what each staff member did",
+    "returns.view": "see returns (RMAs), their lines, comments and history",
+    "returns.manage": "open, edit, authorise, receive and close returns (RMAs)",
+    "collaborate": "add and work on tasks, and take part in discussions and projects",
 }
 
 _VIEW_SALES = ("orders.view", "quotes.view", "customers.view", "products.view")
 _SELL = (*_VIEW_SALES, "orders.edit", "quotes.send", "customers.edit")
+_RETURNS = ("returns.view", "returns.manage")
 DEFAULT_PROFILES: dict[str, frozenset[str]] = {
     "administrator": frozenset(PERMISSIONS),
     "sales_manager": frozenset(
@@ -44,9 +48,11 @@ DEFAULT_PROFILES: dict[str, frozenset[str]] = {
             "invoices.view",
             "partners.view",
             "activity.view",
+            *_RETURNS,
+            "collaborate",
         )
     ),
-    "salesperson": frozenset((*_SELL, "shipments.view", "invoices.view")),
+    "salesperson": frozenset((*_SELL, "shipments.view", "invoices.view", *_RETURNS, "collaborate")),
     "purchasing": frozenset(
         (
             "orders.view",
@@ -55,9 +61,20 @@ DEFAULT_PROFILES: dict[str, frozenset[str]] = {
             "purchasing.manage",
             "partners.view",
             "shipments.view",
+            "returns.view",
+            "collaborate",
         )
     ),
-    "warehouse": frozenset(("orders.view", "products.view", "shipments.view", "shipments.manage")),
+    "warehouse": frozenset(
+        (
+            "orders.view",
+            "products.view",
+            "shipments.view",
+            "shipments.manage",
+            *_RETURNS,
+            "collaborate",
+        )
+    ),
     "accounting": frozenset(
         (
             *_VIEW_SALES,
@@ -67,6 +84,8 @@ DEFAULT_PROFILES: dict[str, frozenset[str]] = {
             "invoices.manage",
             "invoices.bulk",
             "payments.manage",
+            "returns.view",
+            "collaborate",
         )
     ),
 }

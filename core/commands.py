@@ -1209,3 +1209,11 @@ class RetryMail(Command):
 
 
 # <<< mail
+
+
+# >>> returns (issue 6)
+# <<< returns
+# >>> tasks (issue 6)
+# <<< tasks
+# >>> discussions (issue 6)
+# <<< discussions

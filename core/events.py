@@ -427,3 +427,101 @@ class MailBounced(Event):
 
 
 # <<< mail
+
+
+# >>> returns, tasks and discussions (issue 6)
+@dataclass(frozen=True)
+class RmaOpened(Event):
+    routing_key: ClassVar[str] = "rma.opened"
+    rma_number: str
+    order_number: str
+    opened_by: str
+
+
+@dataclass(frozen=True)
+class RmaStatusChanged(Event):
+    routing_key: ClassVar[str] = "rma.status_changed"
+    rma_number: str
+    previous: str
+    status: str
+    changed_by: str
+
+
+@dataclass(frozen=True)
+class RmaCommentAdded(Event):
+    routing_key: ClassVar[str] = "rma.comment_added"
+    rma_number: str
+    comment_id: int
+    visibility: str
+    author: str
+
+
+@dataclass(frozen=True)
+class TaskCreated(Event):
+    """A task was added; its assignee (if any) is told by email."""
+
+    routing_key: ClassVar[str] = "task.created"
+    task_number: str
+    title: str
+    assignee: str | None
+    created_by: str
+    document_kind: str | None
+    document_number: str | None
+
+
+@dataclass(frozen=True)
+class TaskAssigned(Event):
+    routing_key: ClassVar[str] = "task.assigned"
+    task_number: str
+    previous_assignee: str | None
+    assignee: str | None
+    assigned_by: str
+
+
+@dataclass(frozen=True)
+class TaskStatusChanged(Event):
+    """Every change of a task's status; its assignee and creator are told by email."""
+
+    routing_key: ClassVar[str] = "task.status_changed"
+    task_number: str
+    previous: str
+    status: str
+    changed_by: str
+
+
+@dataclass(frozen=True)
+class DiscussionStarted(Event):
+    routing_key: ClassVar[str] = "discussion.started"
+    discussion_number: str
+    project_code: str | None
+    started_by: str
+
+
+@dataclass(frozen=True)
+class DiscussionInvited(Event):
+    routing_key: ClassVar[str] = "discussion.invited"
+    discussion_number: str
+    username: str
+    invited_by: str
+
+
+@dataclass(frozen=True)
+class DiscussionMessagePosted(Event):
+    """A new message; the discussion's participants who want mail are told."""
+
+    routing_key: ClassVar[str] = "discussion.message_posted"
+    discussion_number: str
+    message_id: int
+    author: str
+
+
+@dataclass(frozen=True)
+class DiscussionStatusChanged(Event):
+    routing_key: ClassVar[str] = "discussion.status_changed"
+    discussion_number: str
+    previous: str
+    status: str
+    changed_by: str
+
+
+# <<< returns, tasks and discussions

@@ -140,6 +140,11 @@ class UnitOfWork(abc.ABC):
     # >>> mail (issue 6)
     mail: MailRepository
     # <<< mail
+    # >>> returns, tasks and discussions (issue 6)
+    rmas: RmaRepository
+    tasks: TaskRepository
+    discussions: DiscussionRepository
+    # <<< returns, tasks and discussions
     inbox: Inbox
     actor: Actor
 
@@ -850,3 +855,23 @@ class PaymentRepository(abc.ABC):
 
 
 # <<< payments
+
+
+# >>> returns (issue 6)
+class RmaRepository(abc.ABC):
+    """Returns (RMAs)."""
+
+
+# <<< returns
+# >>> tasks (issue 6)
+class TaskRepository(abc.ABC):
+    """Tasks for staff."""
+
+
+# <<< tasks
+# >>> discussions (issue 6)
+class DiscussionRepository(abc.ABC):
+    """Projects and discussions."""
+
+
+# <<< discussions

@@ -13,13 +13,16 @@ from core.handlers import (
     carts,
     catalog,
     customers,
+    discussions,
     invoices,
     mail,
     payments,
     purchasing,
     quotes,
     rfqs,
+    rmas,
     sales_settings,
+    tasks,
 )
 from core.handlers.access import (
     add_staff,
@@ -183,6 +186,9 @@ COMMAND_HANDLERS = {
     commands.RouteMail: mail.route_mail,
     commands.RetryMail: mail.retry_mail,
     # <<< mail
+    **rmas.HANDLERS,
+    **tasks.HANDLERS,
+    **discussions.HANDLERS,
 }
 
 

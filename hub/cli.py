@@ -132,6 +132,15 @@ def _parser() -> argparse.ArgumentParser:
 
     add_mail_parsers(commands, _app)
     # <<< mail
+    # >>> returns, tasks and discussions (issue 6)
+    from hub.discussions_cli import add_parsers as add_discussion_parsers
+    from hub.rmas_cli import add_parsers as add_rma_parsers
+    from hub.tasks_cli import add_parsers as add_task_parsers
+
+    add_rma_parsers(commands, _app)
+    add_task_parsers(commands, _app)
+    add_discussion_parsers(commands, _app)
+    # <<< returns, tasks and discussions
 
     queues = commands.add_parser("queues", help="queue depths and dead letters")
     queues.add_argument("--json", action="store_true")

@@ -30,7 +30,7 @@ from core.model.shipping_rates import ShippingRange
 from core.model.staff import ApiToken, StaffMember
 from core.model.tax import TaxRate
 from core.model.teams import SalesTeam, TeamMember
-from core.storage import tables
+from core.storage import discussions, rmas, tables, tasks
 from core.storage.catalog import map_catalog
 from core.storage.settings import Setting
 
@@ -93,6 +93,9 @@ AUDIT_ROOTS = {
     DocumentComment: (lambda c: c.document_kind, lambda c: c.document_id),
     InboundMail: ("inbound_mail", lambda m: m.id),
     # <<< mail
+    **rmas.AUDIT_ROOTS,
+    **tasks.AUDIT_ROOTS,
+    **discussions.AUDIT_ROOTS,
 }
 ENTITY_NAMES = {
     Order: "order",
@@ -149,6 +152,9 @@ ENTITY_NAMES = {
     DocumentComment: "document_comment",
     InboundMail: "inbound_mail",
     # <<< mail
+    **rmas.ENTITY_NAMES,
+    **tasks.ENTITY_NAMES,
+    **discussions.ENTITY_NAMES,
 }
 UNAUDITED_FIELDS = frozenset(
     {"updated_at", "created_at", "secret_salt", "last_used_at", "raw", "size", "sha256"}
@@ -233,6 +239,10 @@ def map_domain() -> None:
     ):
         mapper_registry.map_imperatively(cls, table)
     # <<< mail
+    # returns, tasks and discussions (issue 6)
+    rmas.map_rmas(mapper_registry)
+    tasks.map_tasks(mapper_registry)
+    discussions.map_discussions(mapper_registry)
     _mapped = True
 
 

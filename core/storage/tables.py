@@ -1227,3 +1227,142 @@ MAIL_TABLES = ("outgoing_mail", "inbound_mail", "document_comments")
 AUDITED = (*AUDITED, *MAIL_TABLES)
 NEVER_DELETED = (*NEVER_DELETED, *MAIL_TABLES)
 # <<< mail
+
+# >>> returns, tasks and discussions (issue 6)
+# Returns (RMAs): what a customer sends back from an order, line by line.
+rmas = Table(
+    "rmas",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("number", String(32), nullable=False, unique=True),
+    Column("order_id", Id, ForeignKey("orders.id"), nullable=False, index=True),
+    Column("customer_id", Id, ForeignKey("customers.id")),
+    Column("status", String(16), nullable=False),
+    Column("reason_code", String(32), nullable=False),
+    Column("reason", Text),
+    Column("resolution", String(16), nullable=False),
+    Column("contact_email", String(320)),
+    Column("notes", Text),
+    Column("created_by", String(320), nullable=False),
+    Column("authorized_at", DateTime(timezone=True)),
+    Column("received_at", DateTime(timezone=True)),
+    Column("closed_at", DateTime(timezone=True)),
+    *_stamps(),
+    Index("ix_rmas_status_id", "status", "id"),
+)
+rma_lines = Table(
+    "rma_lines",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("rma_id", Id, ForeignKey("rmas.id"), nullable=False),
+    Column("line_number", Integer, nullable=False),
+    Column("order_line_number", Integer, nullable=False),
+    Column("part_number", String(100), nullable=False),
+    Column("description", Text),
+    Column("unit_of_measure", String(8), nullable=False),
+    Column("quantity", ExactDecimal, nullable=False),
+    Column("received_quantity", ExactDecimal, nullable=False, server_default="0"),
+    Column("condition", String(32)),
+    UniqueConstraint("rma_id", "line_number"),
+)
+
+# Tasks for staff, on an order, a quote, an RMA or a discussion, or on nothing.
+tasks = Table(
+    "tasks",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("number", String(32), nullable=False, unique=True),
+    Column("title", String(200), nullable=False),
+    Column("description", Text),
+    Column("document_kind", String(32)),
+    Column("document_id", Id),
+    Column("document_number", String(64)),
+    Column("status", String(16), nullable=False),
+    Column("priority", String(8), nullable=False),
+    Column("assignee", String(64)),
+    Column("created_by", String(64), nullable=False),
+    Column("due_on", Date),
+    Column("completed_at", DateTime(timezone=True)),
+    *_stamps(),
+    Index("ix_tasks_assignee_status", "assignee", "status"),
+    Index("ix_tasks_status_id", "status", "id"),
+    Index("ix_tasks_document", "document_kind", "document_id"),
+)
+
+# The discussion board: projects (with staff assigned) and their discussions.
+projects = Table(
+    "projects",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("code", String(32), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("description", Text),
+    Column("created_by", String(64), nullable=False),
+    *_stamps(),
+)
+project_members = Table(
+    "project_members",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("project_id", Id, ForeignKey("projects.id"), nullable=False),
+    Column("username", String(64), nullable=False),
+    Column("added_by", String(64), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("project_id", "username"),
+    Index("ix_project_members_username", "username"),
+)
+discussions = Table(
+    "discussions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("number", String(32), nullable=False, unique=True),
+    Column("project_id", Id, ForeignKey("projects.id"), index=True),
+    Column("subject", String(300), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    *_stamps(),
+    Index("ix_discussions_status_id", "status", "id"),
+)
+discussion_participants = Table(
+    "discussion_participants",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("discussion_id", Id, ForeignKey("discussions.id"), nullable=False),
+    Column("username", String(64), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("invited_by", String(64), nullable=False),
+    Column("notify", Boolean, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("discussion_id", "username"),
+    Index("ix_discussion_participants_username", "username"),
+)
+discussion_messages = Table(
+    "discussion_messages",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("discussion_id", Id, ForeignKey("discussions.id"), nullable=False),
+    Column("author", String(320), nullable=False),
+    Column("author_kind", String(16), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("inbound_mail_id", Id, ForeignKey("inbound_mail.id")),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_discussion_messages_discussion", "discussion_id", "id"),
+)
+
+COLLABORATION_TABLES = (
+    "rmas",
+    "rma_lines",
+    "tasks",
+    "projects",
+    "project_members",
+    "discussions",
+    "discussion_participants",
+    "discussion_messages",
+)
+AUDITED = (*AUDITED, *COLLABORATION_TABLES)
+NEVER_DELETED = (*NEVER_DELETED, *COLLABORATION_TABLES)
+# <<< returns, tasks and discussions

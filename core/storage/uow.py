@@ -17,6 +17,7 @@ from core.storage.bulk import insert_rows
 from core.storage.catalog import SqlCatalogRepository, SqlSalesSettings
 from core.storage.comments import SqlCommentRepository
 from core.storage.customers import SqlCustomerRepository, SqlTeamRepository
+from core.storage.discussions import SqlDiscussionRepository
 from core.storage.fulfilment import SqlInvoiceRepository, SqlShipmentRepository
 from core.storage.mail import SqlMailRepository
 from core.storage.orm import map_domain
@@ -38,8 +39,10 @@ from core.storage.repositories import (
     SqlOutboundRepository,
     SqlPartnerRepository,
 )
+from core.storage.rmas import SqlRmaRepository
 from core.storage.settings import SqlSettings
 from core.storage.staff import SqlActivityLog, SqlStaffRepository
+from core.storage.tasks import SqlTaskRepository
 
 
 def new_message_id() -> str:
@@ -105,6 +108,11 @@ class SqlUnitOfWork(ports.UnitOfWork):
         self.payments = SqlPaymentRepository(self.session)
         self.mail = SqlMailRepository(self.session)
         # <<< payments
+        # >>> returns, tasks and discussions (issue 6)
+        self.rmas = SqlRmaRepository(self.session)
+        self.tasks = SqlTaskRepository(self.session)
+        self.discussions = SqlDiscussionRepository(self.session)
+        # <<< returns, tasks and discussions
         self._events: list[tuple[Event, str | None]] = []
         return self
 

@@ -27,13 +27,16 @@ from hub.api.common import (
     limit_of,
 )
 from hub.api.customer_routes import CUSTOMER_ROUTES
+from hub.api.discussion_routes import DISCUSSION_ROUTES
 from hub.api.invoice_routes import INVOICE_ROUTES
 from hub.api.mail_routes import MAIL_ROUTES
 from hub.api.order_edit_routes import ORDER_EDIT_ROUTES
 from hub.api.payment_routes import PAYMENT_ROUTES
 from hub.api.purchasing_routes import PURCHASING_ROUTES
 from hub.api.quote_routes import QUOTE_ROUTES
+from hub.api.rma_routes import RMA_ROUTES
 from hub.api.shipping_routes import SHIPPING_ROUTES
+from hub.api.task_routes import TASK_ROUTES
 from hub.outbound import documents
 
 
@@ -325,6 +328,9 @@ ROUTES: tuple[Route, ...] = (
     # <<< payments
     # >>> mail (issue 6)
     *MAIL_ROUTES,
+    *RMA_ROUTES,
+    *TASK_ROUTES,
+    *DISCUSSION_ROUTES,
     # <<< mail
 )
 

@@ -1,0 +1,5 @@
+"""Handlers of returns (RMAs)."""
+
+from __future__ import annotations
+
+HANDLERS: dict = {}

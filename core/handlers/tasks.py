@@ -1,0 +1,5 @@
+"""Handlers of tasks for staff."""
+
+from __future__ import annotations
+
+HANDLERS: dict = {}
