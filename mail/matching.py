@@ -18,6 +18,9 @@ SUBJECT_PATTERNS: dict[str, str] = {
     "purchase_order": r"PO\d{7}",
     "invoice": r"INV\d{7}",
     "shipment": r"SH\d{7}",
+    "rma": r"RMA\d{6}",
+    "task": r"TASK\d{6}",
+    "discussion": r"DISC\d{6}",
 }
 
 KnownMessageIds = Callable[[list[str]], "tuple[str, str] | None"]

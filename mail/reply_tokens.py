@@ -15,6 +15,9 @@ KIND_CODES = {
     "invoice": "inv",
     "shipment": "sh",
     "rfq": "rfq",
+    "rma": "rma",
+    "task": "tsk",
+    "discussion": "dsc",
 }
 _KINDS = {code: kind for kind, code in KIND_CODES.items()}
 MAC_LENGTH = 20  # hex digits: 80 bits

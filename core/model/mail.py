@@ -29,7 +29,17 @@ OUTCOMES = (
     "unmatched",
     "unreadable",
 )
-DOCUMENT_KINDS = ("order", "quote", "invoice", "shipment", "purchase_order", "rfq")
+DOCUMENT_KINDS = (
+    "order",
+    "quote",
+    "invoice",
+    "shipment",
+    "purchase_order",
+    "rfq",
+    "rma",
+    "task",
+    "discussion",
+)
 MAX_RECIPIENTS = 50
 
 

@@ -20,6 +20,9 @@ DOCUMENT_TABLES = {
     "shipment": tables.shipments,
     "purchase_order": tables.purchase_orders,
     "rfq": tables.rfqs,
+    "rma": tables.rmas,
+    "task": tables.tasks,
+    "discussion": tables.discussions,
 }
 
 
