@@ -1196,6 +1196,7 @@ class RouteMail(Command):
     note: str | None = None
     comment: str | None = None
     author_kind: str = "customer"
+    author: str | None = None  # who wrote it, when known better than the From address
     attachments: tuple[tuple[str, str, bytes], ...] = ()
     bounced: tuple[str, ...] = ()
     supplier_document: Any = None
@@ -1212,8 +1213,199 @@ class RetryMail(Command):
 
 
 # >>> returns (issue 6)
+@dataclass(frozen=True)
+class OpenRma(Command):
+    """A return of shipped goods from an order: quantity per order line number;
+    returns the RMA's number."""
+
+    order_number: str
+    lines: dict[int, Decimal]
+    reason_code: str
+    resolution: str
+    reason: str | None = None
+    contact_email: str | None = None  # default: the order's buyer
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class ChangeRma(Command):
+    """Change a requested or authorised RMA: the fields in `values` (reason_code,
+    reason, resolution, contact_email, notes; None clears) and the quantities of the
+    order lines in `lines` (one not yet returned is added); returns what changed."""
+
+    number: str
+    values: dict[str, Any] = field(default_factory=dict)
+    lines: dict[int, Decimal] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ChangeRmaStatus(Command):
+    """authorize, receive, close, reject or cancel; `received` (for receive) is
+    order line number -> (quantity, condition). Returns (previous, status)."""
+
+    number: str
+    action: str
+    reason: str | None = None
+    received: dict[int, tuple[Decimal, str | None]] | None = None
+
+
+@dataclass(frozen=True)
+class ArchiveRma(Command):
+    number: str
+    archived: bool = True
+
+
+@dataclass(frozen=True)
+class AddRmaComment(Command):
+    """A comment on an RMA, private (its author only) or public; returns its id."""
+
+    number: str
+    body: str
+    visibility: str = "private"
+
+
 # <<< returns
 # >>> tasks (issue 6)
+@dataclass(frozen=True)
+class AddTask(Command):
+    """A task for staff, on a document (order, quote, rma, discussion) or on nothing;
+    returns its number. `actor_is_admin`: the actor is an administrator (who may put
+    tasks on any discussion, not only on their own)."""
+
+    title: str
+    description: str | None = None
+    priority: str = "normal"
+    assignee: str | None = None
+    due_on: date | None = None
+    document_kind: str | None = None
+    document_number: str | None = None
+    actor_is_admin: bool = False
+
+
+@dataclass(frozen=True)
+class EditTask(Command):
+    """Change a task's title, description, priority, due_on or archived flag (only the
+    fields given); returns the names of the fields that changed."""
+
+    number: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ChangeTaskStatus(Command):
+    """Move a task to another status: open, in_progress, waiting, done, cancelled."""
+
+    number: str
+    status: str
+
+
+@dataclass(frozen=True)
+class AssignTask(Command):
+    """Give a task to an active staff member, or to nobody (None)."""
+
+    number: str
+    assignee: str | None
+    actor_is_admin: bool = False
+
+
 # <<< tasks
 # >>> discussions (issue 6)
+# `actor_is_admin`: the actor is an administrator, who sees every discussion and may
+# change any project and any discussion's status (the edge that knows says so).
+
+
+@dataclass(frozen=True)
+class AddProject(Command):
+    """A new project, made by the actor; returns its code (upper-case)."""
+
+    code: str
+    name: str
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class ChangeProject(Command):
+    """Change a project's name, description ("" clears it) or archived flag (the
+    fields given); by its creator or an administrator. Returns what changed."""
+
+    code: str
+    name: str | None = None
+    description: str | None = None
+    archived: bool | None = None
+    actor_is_admin: bool = False
+
+
+@dataclass(frozen=True)
+class ChangeProjectMembers(Command):
+    """Add active staff to a project (again, after removal) and remove members (kept
+    inactive); by its creator or an administrator."""
+
+    code: str
+    add: tuple[str, ...] = ()
+    remove: tuple[str, ...] = ()
+    actor_is_admin: bool = False
+
+
+@dataclass(frozen=True)
+class StartDiscussion(Command):
+    """A new discussion, started by the actor (its creator), in a project or none,
+    with active staff invited and a first message; returns its number."""
+
+    subject: str
+    project: str | None = None
+    body: str | None = None
+    invite: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PostDiscussionMessage(Command):
+    """A message on a discussion not closed, by whoever sees it; returns its id.
+    `attachments`: (filename, content type, bytes). `author` (a staff username, as
+    the mail router matched it) writes instead of the actor, and must see it too."""
+
+    number: str
+    body: str
+    attachments: tuple[tuple[str, str, bytes], ...] = ()
+    author: str | None = None
+    author_kind: str = "staff"
+    inbound_mail_id: int | None = None
+    actor_is_admin: bool = False
+
+
+@dataclass(frozen=True)
+class ChangeDiscussionStatus(Command):
+    """open, on_hold, resolved or closed; by its creator or an administrator."""
+
+    number: str
+    status: str
+    actor_is_admin: bool = False
+
+
+@dataclass(frozen=True)
+class InviteToDiscussion(Command):
+    """Invite active staff (a participant, or an administrator, invites); returns
+    the usernames newly taking part."""
+
+    number: str
+    usernames: tuple[str, ...]
+    actor_is_admin: bool = False
+
+
+@dataclass(frozen=True)
+class LeaveDiscussion(Command):
+    """The actor stops taking part (kept, inactive); the creator cannot leave."""
+
+    number: str
+    actor_is_admin: bool = False
+
+
+@dataclass(frozen=True)
+class SetDiscussionNotify(Command):
+    """The actor's own mail about new messages, on or off; returns whether it changed."""
+
+    number: str
+    notify: bool
+    actor_is_admin: bool = False
+
+
 # <<< discussions

@@ -858,20 +858,80 @@ class PaymentRepository(abc.ABC):
 
 
 # >>> returns (issue 6)
+
+if TYPE_CHECKING:
+    from core.model.rmas import Rma
+
+
 class RmaRepository(abc.ABC):
     """Returns (RMAs)."""
+
+    @abc.abstractmethod
+    def add(self, rma: Rma) -> None:
+        """Keep a new RMA; it has its id on return."""
+
+    @abc.abstractmethod
+    def get(self, number: str, *, lock: bool = False) -> Rma | None:
+        """The RMA; `lock` holds it and its order for this transaction, before they
+        are loaded (so two returns of one order see each other)."""
+
+    @abc.abstractmethod
+    def for_order(self, order_id: int) -> list[Rma]:
+        """The order's RMAs, oldest first."""
+
+    @abc.abstractmethod
+    def lock_order(self, order_number: str) -> None:
+        """Hold the order for this transaction, before it is loaded."""
 
 
 # <<< returns
 # >>> tasks (issue 6)
+
+if TYPE_CHECKING:
+    from core.model.tasks import Task, TaskDocument
+
+
 class TaskRepository(abc.ABC):
     """Tasks for staff."""
+
+    @abc.abstractmethod
+    def add(self, task: Task) -> None:
+        """Keep a new task; it has its id on return."""
+
+    @abc.abstractmethod
+    def get(self, number: str, *, lock: bool = False) -> Task | None:
+        """A task; `lock` holds it for this transaction."""
+
+    @abc.abstractmethod
+    def document(self, kind: str, number: str) -> TaskDocument | None:
+        """The order, quote, RMA or discussion with this number (a discussion with
+        its creator), or None."""
 
 
 # <<< tasks
 # >>> discussions (issue 6)
+
+if TYPE_CHECKING:
+    from core.model.discussions import Discussion, DiscussionMessage, Project
+
+
 class DiscussionRepository(abc.ABC):
     """Projects and discussions."""
+
+    @abc.abstractmethod
+    def add_project(self, project: Project) -> None: ...
+
+    @abc.abstractmethod
+    def project(self, code: str) -> Project | None: ...
+
+    @abc.abstractmethod
+    def add(self, discussion: Discussion) -> None: ...
+
+    @abc.abstractmethod
+    def get(self, number: str, *, lock: bool = False) -> Discussion | None: ...
+
+    @abc.abstractmethod
+    def add_message(self, message: DiscussionMessage) -> None: ...
 
 
 # <<< discussions

@@ -21,7 +21,7 @@ _po_comments = tables.purchase_order_comments.c
 _pos = tables.purchase_orders.c
 _doc_comments = tables.document_comments.c
 # Comments that came by email on documents without a comment list of their own.
-DOCUMENT_KINDS = ("quote", "invoice", "shipment", "rfq")
+DOCUMENT_KINDS = ("quote", "invoice", "shipment", "rfq", "rma")
 KINDS = ("order", "purchase_order", *DOCUMENT_KINDS)
 
 
@@ -47,7 +47,7 @@ def list_comments(
         parts.append(_purchase_order_comments())
     for document_kind in DOCUMENT_KINDS:
         if kind in (None, document_kind):
-            parts.append(_document_comments(document_kind, groups))
+            parts.append(_document_comments(document_kind, groups, viewer))
     if not parts:
         return []
     every = union_all(*parts).subquery()
@@ -94,13 +94,15 @@ def _purchase_order_comments():
     ).join(tables.purchase_orders, _pos.id == _po_comments.purchase_order_id)
 
 
-def _document_comments(kind: str, groups: Groups):
-    """Comments on one kind of document, within the customer groups seen."""
+def _document_comments(kind: str, groups: Groups, viewer: str):
+    """Comments on one kind of document, within the customer groups seen: public
+    ones and the viewer's own private ones (RMAs have private comments)."""
     document = {
         "quote": tables.quotes,
         "invoice": tables.invoices,
         "shipment": tables.shipments,
         "rfq": tables.rfqs,
+        "rma": tables.rmas,
     }[kind]
     query = (
         select(
@@ -114,9 +116,12 @@ def _document_comments(kind: str, groups: Groups):
             _doc_comments.created_at,
         )
         .join(document, document.c.id == _doc_comments.document_id)
-        .where(_doc_comments.document_kind == kind)
+        .where(
+            _doc_comments.document_kind == kind,
+            or_(_doc_comments.visibility == "public", _doc_comments.author == viewer),
+        )
     )
-    if kind in ("invoice", "shipment"):
+    if kind in ("invoice", "shipment", "rma"):
         orders = tables.orders
         query = query.join(orders, orders.c.id == document.c.order_id)
         return query.where(scope.order_condition(groups))

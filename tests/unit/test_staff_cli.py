@@ -62,8 +62,11 @@ def test_staff_add_list_show_and_disable(capsys, embedded):
     code, out, _ = run(capsys, "staff", "show", "kbrandt", "--json")
     detail = json.loads(out)
     assert detail["permissions"] == [
+        "collaborate",
         "orders.view",
         "products.view",
+        "returns.manage",
+        "returns.view",
         "shipments.manage",
         "shipments.view",
     ]
@@ -116,8 +119,11 @@ def test_grant_revoke_and_profiles_change_show_restore(capsys, embedded):
     code, out, _ = run(capsys, "profiles", "list", "--json")
     warehouse = next(p for p in json.loads(out) if p["name"] == "warehouse")
     assert warehouse["changed"] and warehouse["permissions"] == [
+        "collaborate",
         "invoices.view",
         "products.view",
+        "returns.manage",
+        "returns.view",
         "shipments.manage",
         "shipments.view",
     ]
