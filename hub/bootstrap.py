@@ -237,9 +237,10 @@ def post_office(config: Config, engine: Engine):
 def mail_processors(config: Config, engine: Engine) -> list[Processor]:
     from hub.mailing.mailer import Mailer
     from hub.mailing.router import MailRouter
+    from hub.mailing.staff_notices import StaffNotices
 
     post = post_office(config, engine)
-    return [Mailer(post), MailRouter(engine, config.mail, post.key)]
+    return [Mailer(post), StaffNotices(post), MailRouter(engine, config.mail, post.key)]
 
 
 @dataclass

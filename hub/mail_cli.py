@@ -13,7 +13,15 @@ import json
 import sys
 from pathlib import Path
 
-from core.model.mail import BOUNCED, DOCUMENT_KINDS, FAILED, INBOUND_STATES, PENDING, REFUSED, SENT
+from core.model.mail import (
+    BOUNCED,
+    CUSTOMER_DOCUMENT_KINDS,
+    FAILED,
+    INBOUND_STATES,
+    PENDING,
+    REFUSED,
+    SENT,
+)
 from core.ports import Actor
 from hub.cli_errors import CliUsageError
 
@@ -70,7 +78,7 @@ def _reading_parsers(verbs, app_factory) -> None:
 def _acting_parsers(verbs, app_factory) -> None:
     filing = verbs.add_parser("file", help="put a message from the triage list on a document")
     filing.add_argument("id", type=int)
-    filing.add_argument("kind", help=f"one of {', '.join(DOCUMENT_KINDS)}")
+    filing.add_argument("kind", help=f"one of {', '.join(CUSTOMER_DOCUMENT_KINDS)}")
     filing.add_argument("number")
     _as_option(filing)
     filing.set_defaults(action=lambda args: _file(args, app_factory))
@@ -85,7 +93,7 @@ def _sending_parsers(verbs, app_factory) -> None:
     send = verbs.add_parser(
         "send", help="email about a document: queued, sent, and kept in its history"
     )
-    send.add_argument("kind", help=f"one of {', '.join(DOCUMENT_KINDS)}")
+    send.add_argument("kind", help=f"one of {', '.join(CUSTOMER_DOCUMENT_KINDS)}")
     send.add_argument("number")
     send.add_argument("--to", action="append", default=[], metavar="ADDR", help="(repeat)")
     send.add_argument("--cc", action="append", default=[], metavar="ADDR", help="(repeat)")
@@ -279,8 +287,8 @@ def _body_file(path: Path) -> str:
 
 
 def _kind(kind: str) -> None:
-    if kind not in DOCUMENT_KINDS:
-        raise CliUsageError(f"kind {kind!r}: expected one of {', '.join(DOCUMENT_KINDS)}")
+    if kind not in CUSTOMER_DOCUMENT_KINDS:
+        raise CliUsageError(f"kind {kind!r}: expected one of {', '.join(CUSTOMER_DOCUMENT_KINDS)}")
 
 
 def _edit_permission(kind: str) -> str:

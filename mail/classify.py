@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from mail.headers import message_ids
 from mail.message import DeliveryReport, InboundMessage
@@ -23,12 +24,19 @@ _ORIGINAL_ID = re.compile(r"^\s*Message-ID:\s*(<[^<>\s]+>)", re.IGNORECASE | re.
 _FAILED_ADDRESS = re.compile(r"<?([\w.+'-]+@[\w-]+(\.[\w-]+)+)>?")
 
 
-def classify(message: InboundMessage, *, our_domains: tuple[str, ...], loop_marker: str) -> str:
+def classify(
+    message: InboundMessage,
+    *,
+    our_domains: tuple[str, ...],
+    loop_marker: str,
+    is_person: Callable[[str], bool] | None = None,
+) -> str:
     """One of "loop", "bounce", "list", "auto_reply" or "reply", by the first rule that
     holds, in this order:
 
     1. loop: an X-Loop header equal to `loop_marker`, or From an address of one of
-       `our_domains` (or their subdomains) — we must never answer ourselves.
+       `our_domains` (or their subdomains) — we must never answer ourselves — unless
+       `is_person` says the address is one of our people (staff answering a notice).
     2. bounce: a multipart/report with a delivery-status part (RFC 3464), or From a
        MAILER-DAEMON / postmaster address.
     3. list: a List-Id header (RFC 2919).
@@ -41,7 +49,7 @@ def classify(message: InboundMessage, *, our_domains: tuple[str, ...], loop_mark
 
     Only "reply" may become a comment or be answered; the bounce's details are in
     `bounce_details(message)`."""
-    if _is_loop(message, our_domains, loop_marker):
+    if _is_loop(message, our_domains, loop_marker, is_person):
         return LOOP
     if _is_report(message) or _local_part(message.from_address) in _DAEMONS:
         return BOUNCE
@@ -72,12 +80,13 @@ def bounce_details(message: InboundMessage) -> DeliveryReport | None:
     return DeliveryReport(original, tuple(a.strip() for a in failed if a.strip()))
 
 
-def _is_loop(message: InboundMessage, our_domains: tuple[str, ...], loop_marker: str) -> bool:
+def _is_loop(message: InboundMessage, our_domains, loop_marker: str, is_person) -> bool:
     marker = loop_marker.strip().lower()
     if marker and any(v.strip().lower() == marker for v in message.header_all("X-Loop")):
         return True
     domain = message.from_domain
-    return bool(domain) and any(_within(domain, ours) for ours in our_domains)
+    ours = bool(domain) and any(_within(domain, ours) for ours in our_domains)
+    return ours and not (is_person and is_person(message.from_address))
 
 
 def _is_report(message: InboundMessage) -> bool:

@@ -42,10 +42,17 @@ KINDS = (
     "staff_message",
     "task_notification",
     "discussion_notification",
+    "discussion_invitation",
 )
 # Sent by the hub on its own, not by a person's action (RFC 3834 Auto-Submitted).
 AUTOMATIC_KINDS = frozenset(
-    {"order_confirmation", "shipment_notice", "task_notification", "discussion_notification"}
+    {
+        "order_confirmation",
+        "shipment_notice",
+        "task_notification",
+        "discussion_notification",
+        "discussion_invitation",
+    }
 )
 _KIND = re.compile(r"[a-z][a-z0-9_]{0,63}")
 _HEADER_NAME = re.compile(r"[!-9;-~]{1,76}")  # printable ASCII but ":" (RFC 5322 2.2)

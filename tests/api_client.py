@@ -24,10 +24,12 @@ class ApiClient:
         self.resource = ApiResource(app, reactor=None, pool=None)
         self.document = openapi_document("test")
 
-    def token(self, username: str, profile: str = "administrator", **options) -> str:
+    def token(
+        self, username: str, profile: str = "administrator", email: str | None = None, **options
+    ) -> str:
         """A new staff member with this profile, and an API token of theirs."""
         setup = Actor("system", "tests")
-        add = commands.AddStaff(username, username.title(), PASSWORD, None, profile, **options)
+        add = commands.AddStaff(username, username.title(), PASSWORD, email, profile, **options)
         self.app.bus.execute(add, setup)
         return self.app.bus.execute(commands.IssueApiToken(username, "tests"), setup)
 

@@ -178,6 +178,7 @@ PROCESSOR_QUEUES = [
     "buyer_ship_notices",
     "invoices_sent",
     "mailer",
+    "staff_notices",
     "mail_router",
     "failing",
     "recorder",

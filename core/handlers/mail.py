@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from core import commands, events, ports
 from core.errors import NotFound, OrderB2BError
+from core.handlers.discussions import post_discussion_message
 from core.handlers.invoices import mark_invoice_sent
 from core.handlers.purchasing import (
     check_supplier_document,
@@ -169,7 +170,7 @@ def _record_supplier_document(command: commands.RouteMail, uow: ports.UnitOfWork
 
 def _comment(command: commands.RouteMail, mail: InboundMail, uow: ports.UnitOfWork, now) -> None:
     kind, number = command.document_kind, command.document_number
-    author = command.from_address or mail.envelope_from or "unknown sender"
+    author = command.author or command.from_address or mail.envelope_from or "unknown sender"
     if kind == "order":
         order = uow.orders.get(number)
         if order is None:
@@ -178,6 +179,9 @@ def _comment(command: commands.RouteMail, mail: InboundMail, uow: ports.UnitOfWo
         comment.inbound_mail_id = mail.id
         uow.comments.add(comment)
         uow.emit(events.OrderCommentAdded(order.number, comment.id, "public", author))
+    elif kind == "discussion":
+        _post_in_discussion(command, mail, uow)
+        return  # the message keeps the attachments
     elif kind == "purchase_order":
         po = uow.purchasing.get(number)
         if po is None:
@@ -192,6 +196,18 @@ def _comment(command: commands.RouteMail, mail: InboundMail, uow: ports.UnitOfWo
             DocumentComment(kind, document_id, command.author_kind, author, body, mail.id, now)
         )
     _keep_attachments(command.attachments, mail, author, now, uow)
+
+
+def _post_in_discussion(command: commands.RouteMail, mail: InboundMail, uow) -> None:
+    post = commands.PostDiscussionMessage(
+        command.document_number,
+        command.comment,
+        attachments=tuple(command.attachments[:MAX_ATTACHMENTS]),
+        author=command.author,
+        author_kind=command.author_kind,
+        inbound_mail_id=mail.id,
+    )
+    post_discussion_message(post, uow)
 
 
 def _keep_attachments(attachments, mail: InboundMail, author: str, now, uow) -> None:

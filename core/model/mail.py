@@ -40,6 +40,9 @@ DOCUMENT_KINDS = (
     "task",
     "discussion",
 )
+# What staff write to customers and suppliers about, and file received mail on; tasks
+# and discussions are our own staff's, mailed only as notices.
+CUSTOMER_DOCUMENT_KINDS = DOCUMENT_KINDS[:7]
 MAX_RECIPIENTS = 50
 
 

@@ -16,6 +16,7 @@ DOCUMENTS = {
     "shipments": ("shipment", "shipments.manage", "shipments.view"),
     "purchase-orders": ("purchase_order", "purchasing.manage", "purchasing.manage"),
     "rfqs": ("rfq", "quotes.send", "quotes.view"),
+    "rmas": ("rma", "returns.manage", "returns.view"),
 }
 EDIT_PERMISSION = {kind: edit for kind, edit, _view in DOCUMENTS.values()}
 STATES = ("received", "routed", "ignored", "triage", "refused", "filed")

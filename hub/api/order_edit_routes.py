@@ -153,6 +153,11 @@ def print_invoice(app, principal, params, query):
     return 200, _raw(invoice)
 
 
+def print_rma(app, principal, params, query):
+    rma = printing.print_rma(app, params["number"], _format(query), _scope(principal))
+    return 200, _raw(rma)
+
+
 def list_settings(app, principal, params, query):
     return 200, {"settings": settings.list_settings(app.engine)}
 
@@ -340,6 +345,15 @@ ORDER_EDIT_ROUTES: tuple[Route, ...] = (
         "invoices.view",
         "The invoice or credit note as PDF or HTML",
         print_invoice,
+        (FORMAT,),
+        media_types=PRINTED,
+    ),
+    Route(
+        "GET",
+        "/api/v1/rmas/{number}/print",
+        "returns.view",
+        "The return authorization (RMA) the customer puts in the box, as PDF or HTML",
+        print_rma,
         (FORMAT,),
         media_types=PRINTED,
     ),

@@ -11,7 +11,15 @@ from sqlalchemy.engine import Engine
 
 from core.model.order_edits import CONFIRMATION_EMAIL
 from core.model.order_edits import confirmation_wanted as wanted_by
-from core.storage import purchasing_queries, queries, quote_queries, settings, tables
+from core.storage import (
+    discussion_queries,
+    purchasing_queries,
+    queries,
+    quote_queries,
+    settings,
+    tables,
+    task_queries,
+)
 
 ZERO = Decimal(0)
 
@@ -130,3 +138,63 @@ def purchase_order_context(engine: Engine, number: str) -> dict[str, Any]:
 
 def supplier_context(engine: Engine, code: str) -> dict[str, Any]:
     return purchasing_queries.supplier_detail(engine, code)
+
+
+def staff_people(engine: Engine, usernames) -> list[dict[str, str]]:
+    """Each named staff member who is active and has an email address, once, in the
+    order named: {username, name, address}."""
+    wanted = list(dict.fromkeys(name for name in usernames if name))
+    staff = tables.staff.c
+    query = select(staff.username, staff.display_name, staff.email).where(
+        staff.username.in_(wanted), staff.active.is_(True), staff.email.isnot(None)
+    )
+    with engine.connect() as connection:
+        found = {row.username: row for row in connection.execute(query)}
+    return [
+        {"username": name, "name": found[name].display_name, "address": found[name].email}
+        for name in wanted
+        if name in found and found[name].email
+    ]
+
+
+def display_name(engine: Engine, username: str) -> str:
+    """A staff member's name as people know it; the login itself otherwise."""
+    staff = tables.staff.c
+    with engine.connect() as connection:
+        name = connection.execute(
+            select(staff.display_name).where(staff.username == username)
+        ).scalar()
+    return name or username
+
+
+def task_status_label(status: str) -> str:
+    return status.replace("_", " ")
+
+
+def task_context(engine: Engine, number: str) -> dict[str, Any]:
+    task = task_queries.task_detail(engine, number)
+    document = task.get("document")
+    assignee = task.get("assignee")
+    return {
+        "number": task["number"],
+        "title": task["title"],
+        "description": task.get("description"),
+        "due": task.get("due_on"),
+        "status": task_status_label(task["status"]),
+        "assignee": display_name(engine, assignee) if assignee else None,
+        "assignee_username": assignee,
+        "created_by": task["created_by"],
+        "document": f"{document['kind'].replace('_', ' ')} {document['number']}"
+        if document
+        else None,
+    }
+
+
+def discussion_context(engine: Engine, number: str) -> dict[str, Any]:
+    discussion = discussion_queries.discussion_detail(engine, number, None, is_admin=True)
+    project = discussion.get("project")
+    return {
+        "number": discussion["number"],
+        "subject": discussion["subject"],
+        "project": project["name"] if project else None,
+    }

@@ -8,6 +8,7 @@ from typing import Any
 
 from core import commands
 from core.errors import OrderB2BError
+from core.model.mail import CUSTOMER_DOCUMENT_KINDS
 from core.model.rfqs import check_email
 from core.ports import SYSTEM, Actor
 from core.storage import mail_queries, settings
@@ -16,8 +17,6 @@ from hub.mailing import contexts
 from hub.mailing.letters import Letter
 from hub.mailing.router import MailRouter
 from mail.compose import Attachment
-
-STAFF_DOCUMENTS = ("order", "quote", "invoice", "shipment", "purchase_order", "rfq")
 
 
 class MailNotSent(OrderB2BError):
@@ -56,8 +55,8 @@ def email_document(
 ) -> dict[str, Any]:
     """A staff message about a document to its customer (or anyone named), with the
     document's PDF attached when asked; queued on the document."""
-    if document_kind not in STAFF_DOCUMENTS:
-        raise MailNotSent(f"mail goes with one of {', '.join(STAFF_DOCUMENTS)}")
+    if document_kind not in CUSTOMER_DOCUMENT_KINDS:
+        raise MailNotSent(f"mail goes with one of {', '.join(CUSTOMER_DOCUMENT_KINDS)}")
     to, cc = _checked(to), _checked(cc)
     if not to:
         raise MailNotSent("name at least one recipient (to)")
@@ -104,7 +103,7 @@ def retry_mail(app: App, actor: Actor, mail_id: int) -> dict[str, Any]:
 
 def check_scope(app: App, kind: str, number: str, groups) -> None:
     """NotFound for a document outside the caller's customer groups (or missing)."""
-    from core.storage import queries, quote_queries
+    from core.storage import queries, quote_queries, rma_queries
 
     if kind == "order":
         queries.order_detail(app.engine, number, groups)
@@ -116,6 +115,8 @@ def check_scope(app: App, kind: str, number: str, groups) -> None:
         queries.shipment_detail(app.engine, number, groups)
     elif kind == "rfq":
         quote_queries.rfq_detail(app.engine, number, groups=groups)
+    elif kind == "rma":
+        rma_queries.check_rma_in_scope(app.engine, number, groups)
 
 
 def _checked(addresses) -> list[str]:
@@ -150,6 +151,8 @@ def _pdf(app: App, kind: str, number: str) -> Attachment:
         from hub.purchasing import print_purchase_order
 
         printed = print_purchase_order(app, number)
+    elif kind == "rma":
+        printed = printing.print_rma(app, number)
     elif kind == "quote":
         return _quote_pdf(app, number)
     else:
@@ -179,4 +182,5 @@ def _signature(app: App, actor: Actor) -> str | None:
 
 
 def _title(kind: str) -> str:
-    return {"purchase_order": "Purchase order", "rfq": "RFQ"}.get(kind, kind.capitalize())
+    titles = {"purchase_order": "Purchase order", "rfq": "RFQ", "rma": "Return authorization"}
+    return titles.get(kind, kind.capitalize())

@@ -1,7 +1,8 @@
 """Reads each received message (kept raw before this runs) and decides what it is:
 unreadable, a loop, a bounce of ours, an auto-reply or list mail (none of which
 become comments or get answers), a supplier's shipment or confirmation, a reply on a
-document (a comment, with its attachments), or mail nobody can place (triage)."""
+document (a comment, with its attachments; a staff member's reply on a task or a
+discussion notice becomes their comment or message), or mail nobody can place (triage)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from core.handlers.mail import route_mail
 from core.model.mail import FILED, IGNORED, RECEIVED, REFUSED, ROUTED, TRIAGE
 from core.storage import purchasing_queries, tables
 from core.storage.engine import reader
-from hub.mailing import supplier_mail
+from hub.mailing import staff_mail, supplier_mail
 from hub.mailing.settings import MailSettings
 from mail.inbound import (
     InboundMessage,
@@ -35,6 +36,7 @@ from mail.inbound import (
 log = logging.getLogger("orderb2b.mail")
 _out = tables.outgoing_mail.c
 IGNORED_KINDS = ("loop", "list", "auto_reply")
+STAFF_KINDS = ("task", "discussion")  # mailed to our own staff only
 
 
 class MailRouter:
@@ -69,7 +71,10 @@ class MailRouter:
             return commands.RouteMail(mail_id, REFUSED, "unreadable", note=str(refused))
         seen = _described(message)
         kind = classify(
-            message, our_domains=self.settings.our_domains, loop_marker=self.settings.loop_marker
+            message,
+            our_domains=self.settings.our_domains,
+            loop_marker=self.settings.loop_marker,
+            is_person=functools.partial(staff_mail.is_staff_address, engine),
         )
         known = functools.partial(_known, engine)
         if kind == "bounce":
@@ -118,6 +123,8 @@ class MailRouter:
         comment = {"comment": _comment_text(message), "attachments": _attachments(message)}
         if document["document_kind"] == "purchase_order":
             return self._from_supplier(mail_id, message, seen, document, comment, engine)
+        if document["document_kind"] in STAFF_KINDS:
+            return _from_staff(mail_id, message, seen, document, comment, engine)
         if sender_trust(message) == "spoofed":
             note = "the sender's domain failed authentication (spoofed?)"
             return commands.RouteMail(mail_id, TRIAGE, "unmatched", **seen, note=note)
@@ -155,6 +162,21 @@ class MailRouter:
                 mail_id, ROUTED, "confirmation", **routed, supplier_document=confirmed
             )
         return commands.RouteMail(mail_id, ROUTED, "comment", **routed)
+
+
+def _from_staff(mail_id, message, seen, document, comment, engine) -> commands.RouteMail:
+    """A reply to a task or discussion notice counts only from one of our active staff
+    (by their address, not spoofed) who may see the discussion; else it waits in triage."""
+    member = staff_mail.member_by_address(engine, message.from_address)
+    note = None
+    if member is None or sender_trust(message) == "spoofed":
+        note = "a reply on a staff notice that is not from one of our staff"
+    elif document["document_kind"] == "discussion":
+        note = staff_mail.discussion_refusal(engine, document["document_number"], member)
+    if note:
+        return commands.RouteMail(mail_id, TRIAGE, "unmatched", **seen, note=note)
+    staff = {"author_kind": "staff", "author": member["username"]}
+    return commands.RouteMail(mail_id, ROUTED, "comment", **seen, **document, **comment, **staff)
 
 
 def _po_and_supplier(engine, number: str) -> tuple[dict | None, dict | None]:

@@ -1,4 +1,5 @@
-"""Printed documents: orders, pick lists, packing slips and invoices (HTML, PDF)."""
+"""Printed documents: orders, pick lists, packing slips, invoices and return
+authorizations (HTML, PDF)."""
 
 from hub.printing.render import (
     MEDIA_TYPES,
@@ -8,6 +9,7 @@ from hub.printing.render import (
     print_invoice,
     print_order,
     print_packing_slip,
+    print_rma,
 )
 
 __all__ = [
@@ -18,4 +20,5 @@ __all__ = [
     "print_invoice",
     "print_order",
     "print_packing_slip",
+    "print_rma",
 ]

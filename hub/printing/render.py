@@ -1,4 +1,5 @@
-"""Printing an order, its pick list, a shipment's packing slip and an invoice, as
+"""Printing an order, its pick list, a shipment's packing slip, an invoice and a return
+authorization, as
 HTML or as PDF (WeasyPrint).
 
 Templates are Jinja2, autoescaped and sandboxed. The loader looks in
@@ -21,7 +22,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from core.errors import NotFound, OrderB2BError
-from core.storage import queries, settings
+from core.storage import queries, rma_queries, settings
 from core.storage.scope import Groups
 from mail.formatting import day, decimal_or_none, money, nonzero, quantity
 
@@ -31,6 +32,7 @@ TEMPLATES = {
     "packing-slip": "packing_slip.html",
     "invoice": "invoice.html",
     "purchase-order": "purchase_order.html",
+    "rma": "rma.html",
 }
 ORDER_KINDS = ("order", "pick-list")
 MEDIA_TYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
@@ -81,6 +83,13 @@ def print_invoice(app, invoice_number: str, fmt: str = "pdf", groups: Groups = N
     lines = [line for line in invoice["lines"] if line.get("status") != "removed"]
     context = {"invoice": invoice, "order": order, "lines": lines}
     return printed(app, "invoice", invoice_number, fmt, context)
+
+
+def print_rma(app, rma_number: str, fmt: str = "pdf", groups: Groups = None) -> Printed:
+    """The return authorization the customer puts in the box."""
+    rma = rma_queries.rma_detail(app.engine, rma_number, groups=groups)
+    order = _order_of(app, rma["order_number"], groups, f"no RMA {rma_number}")
+    return printed(app, "rma", rma_number, fmt, {"rma": rma, "order": order})
 
 
 def _order_of(app, number: str, groups: Groups, unknown: str) -> dict[str, Any]:

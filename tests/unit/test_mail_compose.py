@@ -41,6 +41,7 @@ ESSENTIALS = {
     "staff_message": ("backorder until 24 March", "Priya Raman"),
     "task_notification": ("Call Acme about PO-55120", "2025-03-17", "/admin/tasks/412"),
     "discussion_notification": ("county contract", "Priya Raman", "/admin/discussions/38"),
+    "discussion_invitation": ("county contract", "Priya Raman", "County bids", "DISC000038"),
 }
 PDF = b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\r\n\n\r.\r\n%%EOF\n"
 
@@ -101,7 +102,7 @@ def test_every_built_in_kind_renders_both_parts(kind):
     assert "Northwind Office Supply" in message.text
     assert "Northwind Office Supply" in message.html
     # The footer standard text goes to customers and suppliers, not to our staff.
-    external = kind not in ("task_notification", "discussion_notification")
+    external = not kind.startswith(("task_", "discussion_"))
     assert ("12 Harbor Rd" in message.text) is external
     assert ("12 Harbor Rd" in message.html) is external
     assert not re.search(r"\n{3,}", message.text)

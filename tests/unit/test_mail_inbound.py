@@ -199,6 +199,18 @@ def test_mail_from_our_own_domains_is_a_loop(sender):
     assert kind_of(message) == "loop"
 
 
+def test_one_of_our_people_answering_from_our_domain_is_no_loop_unless_marked():
+    people = {"anna.staff@example.com"}.__contains__
+    message = simple("From: anna.staff@example.com\nTo: reply@example.com\nSubject: Re: TASK000001")
+    assert classify(message, our_domains=OURS, loop_marker=LOOP_MARKER, is_person=people) == (
+        "reply"
+    )
+    hub = simple("From: hub@example.com\nTo: reply@example.com\nSubject: Re: TASK000001")
+    assert classify(hub, our_domains=OURS, loop_marker=LOOP_MARKER, is_person=people) == "loop"
+    marked = simple(f"From: anna.staff@example.com\nX-Loop: {LOOP_MARKER}\nSubject: Re: TASK000001")
+    assert classify(marked, our_domains=OURS, loop_marker=LOOP_MARKER, is_person=people) == ("loop")
+
+
 def test_unknown_charset_is_read_as_latin1_without_raising():
     message = read("unknown_charset.eml")
     assert message.subject == "Invoice INV0000007 été"
