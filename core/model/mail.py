@@ -29,7 +29,8 @@ OUTCOMES = (
     "unmatched",
     "unreadable",
 )
-DOCUMENT_KINDS = (
+# What staff write to customers and suppliers about, and file received mail on;
+CUSTOMER_DOCUMENT_KINDS = (
     "order",
     "quote",
     "invoice",
@@ -37,12 +38,9 @@ DOCUMENT_KINDS = (
     "purchase_order",
     "rfq",
     "rma",
-    "task",
-    "discussion",
 )
-# What staff write to customers and suppliers about, and file received mail on; tasks
-# and discussions are our own staff's, mailed only as notices.
-CUSTOMER_DOCUMENT_KINDS = DOCUMENT_KINDS[:7]
+# with the kinds our own staff are mailed notices about.
+DOCUMENT_KINDS = (*CUSTOMER_DOCUMENT_KINDS, "task", "discussion")
 MAX_RECIPIENTS = 50
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from core.errors import NotFound
 from core.model.tasks import DOCUMENT_KINDS, OPEN_STATUSES
-from core.storage import scope, tables
+from core.storage import mail_queries, scope, tables
 from core.storage.engine import one_statement
 from core.storage.queries import _history, _row, plain_rows
 from core.storage.scope import Groups
@@ -76,7 +76,8 @@ def list_tasks(
 
 
 def task_detail(engine: Engine, number: str) -> dict[str, Any]:
-    """One task with its description, document and history; NotFound when unknown."""
+    """One task with its description, document, comments (staff answering its notices
+    by email) and history; NotFound when unknown."""
     with engine.connect() as connection:
         row = connection.execute(
             select(*LISTED, _tasks.id, _tasks.description).where(_tasks.number == number)
@@ -85,6 +86,7 @@ def task_detail(engine: Engine, number: str) -> dict[str, Any]:
             raise NotFound(f"no task {number}")
         detail = _shown(_row(row))
         detail["history"] = _history(connection, "task", detail.pop("id"))
+    detail["comments"] = mail_queries.document_comments(engine, "task", number)
     return detail
 
 

@@ -19,12 +19,13 @@ import pytest
 
 from tests.conftest import FIXTURES
 from tests.e2e.hub_process import HubProcess, free_port
-from tests.e2e.test_api import staff_token
+from tests.e2e.test_api import cli, staff_token
 from tests.imap_server import dovecot_fixture, imap_user_fixture  # noqa: F401
 from tests.smtp_servers import CapturingSmtpServer
 
 DOMAIN = "hub.example"
 SALES = f"sales@{DOMAIN}"
+PICKER = f"pat.picker@{DOMAIN}"
 BUYER = "dana.whitfield@gsa.example.gov"
 SUPPLIER = "orders@acme-supply.example"
 TRACKING = "1Z999AA10123456784"
@@ -116,6 +117,12 @@ def mail_hub(hub_env, smtp, dovecot, imap_user, tmp_path):
         "ORDERB2B_SMTP_DOOR_DOMAINS": DOMAIN,
     }
     token = staff_token(hub_env, "mailclerk", "administrator")
+    password = {**hub_env, "STAFF_PASSWORD": "correct horse battery staple"}
+    profile = ("--profile", "warehouse", "--password-env", "STAFF_PASSWORD")
+    added = cli(
+        password, "staff", "add", "picker", "--name", "Pat Picker", "--email", PICKER, *profile
+    )
+    assert added.returncode == 0, added.stderr
     with HubProcess(env, log_path=tmp_path / "hub.log") as hub:
         yield MailHub(hub, token, smtp, dovecot, imap_user, door_port)
 
@@ -251,6 +258,23 @@ def supplier_ships_by_email(world: MailHub) -> None:
     assert (received["state"], received["outcome"]) == ("routed", "tracking")
 
 
+def staff_hear_of_their_task(world: MailHub) -> None:
+    """A task given to a picker reaches their mailbox (the staff_notices processor);
+    their answer by email is a comment on the task."""
+    task = world.ok("POST", "/api/v1/tasks", {"title": "Count bay 4", "assignee": "picker"}, 201)
+    notice = world.mailed_to(PICKER)
+    assert notice["Subject"] == f"Task {task['number']}: Count bay 4"
+    answer = customer_reply(notice, "Counted: 41 cases.", f"<count-{task['number']}@hub.example>")
+    answer = answer.replace(BUYER.encode(), PICKER.encode())
+    code, _ = world.through_door(PICKER, notice["Reply-To"], answer)
+    assert code == 250
+    comments = world.wait(
+        lambda: world.ok("GET", f"/api/v1/tasks/{task['number']}")["comments"],
+        "the picker's answer as a comment on the task",
+    )
+    assert comments[0]["author"] == "picker" and "41 cases" in comments[0]["body"]
+
+
 def test_mail_in_and_out_of_a_running_hub(mail_hub):
     number = send_quote(mail_hub)
     parent = check_quote_email(mail_hub, number)
@@ -258,3 +282,4 @@ def test_mail_in_and_out_of_a_running_hub(mail_hub):
     reply_through_door(mail_hub, number, parent)
     bounce_through_door(mail_hub, number, parent)
     supplier_ships_by_email(mail_hub)
+    staff_hear_of_their_task(mail_hub)

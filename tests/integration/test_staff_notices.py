@@ -163,7 +163,8 @@ def test_a_staff_reply_to_a_task_notice_is_their_comment_and_a_strangers_waits(
 
     kept = receive(app, reply(notice, ADDRESSES["tnguyen"], "Called them, ships Friday."))
     assert (kept["state"], kept["outcome"]) == ("routed", "comment")
-    [comment] = mail_queries.document_comments(app.engine, "task", task["number"])
+    status, detail = api.get(f"/api/v1/tasks/{task['number']}", staff["mgarcia"])
+    [comment] = detail["comments"]
     assert (comment["author"], comment["author_kind"]) == ("tnguyen", "staff")
     assert comment["body"] == "Called them, ships Friday."
 
