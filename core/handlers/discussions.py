@@ -143,7 +143,7 @@ def _active_staff(uow: ports.UnitOfWork, usernames: Iterable[str]) -> list[str]:
     names = list(dict.fromkeys(usernames))
     for username in names:
         staff = uow.staff.get(username)
-        if staff is None or not staff.active:
+        if staff is None or not staff.active or staff.archived:
             raise DiscussionRefused(f"{username} is not an active staff member")
     return names
 
