@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, select, true
+from sqlalchemy import and_, or_, select, true
 from sqlalchemy.engine import Connection, Engine
 
 from core.errors import NotFound
 from core.model.tasks import DOCUMENT_KINDS, OPEN_STATUSES
-from core.storage import mail_queries, scope, tables
+from core.storage import discussion_queries, mail_queries, scope, tables
 from core.storage.engine import one_statement
 from core.storage.queries import _history, _row, plain_rows
 from core.storage.scope import Groups
@@ -50,11 +50,14 @@ def list_tasks(
     after: str | None = None,
     limit: int = 100,
     today: date | None = None,
+    groups: Groups = None,
+    viewer: str | None = None,
 ) -> list[dict[str, Any]]:
     """Tasks newest first. `open_only`: open, in progress or waiting; `overdue`: one of
     those with a due date before `today` (UTC by default); `archived`: the archived
-    tasks instead of the others; `after` (a task number) continues past that task."""
-    query = select(*LISTED).where(_tasks.archived.is_(archived))
+    tasks instead of the others; `after` (a task number) continues past that task.
+    Only tasks on nothing or on a document the caller sees (see `check_document`)."""
+    query = select(*LISTED).where(_tasks.archived.is_(archived), seen_condition(groups, viewer))
     for column, value in (
         (_tasks.status, status),
         (_tasks.assignee, assignee),
@@ -75,12 +78,17 @@ def list_tasks(
         return [_shown(row) for row in plain_rows(connection.execute(query))]
 
 
-def task_detail(engine: Engine, number: str) -> dict[str, Any]:
+def task_detail(
+    engine: Engine, number: str, *, groups: Groups = None, viewer: str | None = None
+) -> dict[str, Any]:
     """One task with its description, document, comments (staff answering its notices
-    by email) and history; NotFound when unknown."""
+    by email) and history; NotFound when unknown or on a document the caller does not
+    see."""
     with engine.connect() as connection:
         row = connection.execute(
-            select(*LISTED, _tasks.id, _tasks.description).where(_tasks.number == number)
+            select(*LISTED, _tasks.id, _tasks.description).where(
+                _tasks.number == number, seen_condition(groups, viewer)
+            )
         ).one_or_none()
         if row is None:
             raise NotFound(f"no task {number}")
@@ -124,6 +132,23 @@ def check_document(
         _document_id(connection, kind, number, _seen_by(kind, groups, viewer))
 
 
+def seen_condition(groups: Groups, viewer: str | None):
+    """Tasks on nothing, tasks `viewer` made or was given, and tasks on a document seen
+    within `groups` and by `viewer` (None: every customer, every discussion)."""
+    if groups is None and viewer is None:
+        return true()
+    seen = [_tasks.document_kind.is_(None)]
+    if viewer is not None:
+        seen += [_tasks.assignee == viewer, _tasks.created_by == viewer]
+    for kind in DOCUMENT_KINDS:
+        if groups is None and kind != "discussion":
+            seen.append(_tasks.document_kind == kind)
+            continue
+        ids = select(DOCUMENT_TABLES[kind].c.id).where(_seen_by(kind, groups, viewer))
+        seen.append(and_(_tasks.document_kind == kind, _tasks.document_id.in_(ids)))
+    return or_(*seen)
+
+
 def _seen_by(kind: str, groups: Groups, viewer: str | None):
     if kind == "order":
         return scope.order_condition(groups)
@@ -134,22 +159,7 @@ def _seen_by(kind: str, groups: Groups, viewer: str | None):
     if kind == "rma":
         orders = select(tables.orders.c.id).where(scope.order_condition(groups))
         return tables.rmas.c.order_id.in_(orders)
-    return _discussion_seen_by(viewer)
-
-
-def _discussion_seen_by(viewer: str | None):
-    discussions = tables.discussions.c
-    if viewer is None:
-        return true()
-    people = tables.discussion_participants.c
-    takes_part = exists().where(
-        and_(
-            people.discussion_id == discussions.id,
-            people.username == viewer,
-            people.active.is_(True),
-        )
-    )
-    return (discussions.created_by == viewer) | takes_part
+    return discussion_queries.visible(viewer, is_admin=viewer is None)
 
 
 def _document_id(connection: Connection, kind: str, number: str, condition=None) -> int:

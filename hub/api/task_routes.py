@@ -2,7 +2,8 @@
 statuses and assigning; and the tasks of an order, a quote, an RMA or a discussion.
 
 Everything needs "collaborate". An order, quote or RMA outside the caller's customer
-groups, and a discussion the caller neither started nor takes part in, is not found.
+groups, and a discussion the caller does not see, is not found, and so are its tasks
+(the task list leaves them out).
 Only a discussion's creator (or an administrator) adds and assigns its tasks: 403.
 """
 
@@ -57,9 +58,21 @@ def _execute(app, principal, command):
         raise Problem(403, str(error)) from None
 
 
+def _seer(principal) -> dict:
+    """Whose view of documents a task list or a task is limited to."""
+    return {"groups": scope_of(principal), "viewer": _viewer(principal)}
+
+
+def _viewer(principal) -> str | None:
+    return None if principal.is_admin else principal.username
+
+
 def _check_document(app, principal, kind: str, number: str) -> None:
-    viewer = None if principal.is_admin else principal.username
-    task_queries.check_document(app.engine, kind, number, groups=scope_of(principal), viewer=viewer)
+    task_queries.check_document(app.engine, kind, number, **_seer(principal))
+
+
+def _detail(app, principal, number: str) -> dict:
+    return task_queries.task_detail(app.engine, number, **_seer(principal))
 
 
 def list_tasks(app, principal, params, query):
@@ -81,6 +94,7 @@ def list_tasks(app, principal, params, query):
         archived=_query_flag(query, "archived"),
         after=query.get("after"),
         limit=limit,
+        **_seer(principal),
     )
     following = found[-1]["number"] if len(found) == limit else None
     return 200, {"tasks": found, "next": following}
@@ -106,7 +120,7 @@ def _add(app, principal, body: dict, kind: str | None, number: str | None):
         actor_is_admin=principal.is_admin,
     )
     task = _execute(app, principal, command)
-    return 201, task_queries.task_detail(app.engine, task)
+    return 201, _detail(app, principal, task)
 
 
 def add_task(app, principal, params, query, body):
@@ -115,7 +129,7 @@ def add_task(app, principal, params, query, body):
 
 
 def show_task(app, principal, params, query):
-    return 200, task_queries.task_detail(app.engine, params["number"])
+    return 200, _detail(app, principal, params["number"])
 
 
 def edit_task(app, principal, params, query, body):
@@ -130,6 +144,7 @@ def edit_task(app, principal, params, query, body):
         values["archived"] = flag_field(body, "archived")
     if not values:
         raise BadQuery(f"nothing to change: give one of {', '.join(f[0] for f in EDIT_FIELDS)}")
+    _detail(app, principal, params["number"])
     _execute(app, principal, commands.EditTask(params["number"], values))
     return 200, task_queries.task_detail(app.engine, params["number"])
 
@@ -138,6 +153,7 @@ def change_status(app, principal, params, query, body):
     status = _choice(text_field(body, "status"), "status", STATUSES)
     if status is None:
         raise BadQuery(f"status is needed: one of {', '.join(STATUSES)}")
+    _detail(app, principal, params["number"])
     _execute(app, principal, commands.ChangeTaskStatus(params["number"], status))
     return 200, task_queries.task_detail(app.engine, params["number"])
 
@@ -146,8 +162,10 @@ def assign(app, principal, params, query, body):
     if "assignee" not in body:
         raise BadQuery("assignee is needed: a staff member's username, or null for nobody")
     assignee = text_field(body, "assignee", size=64)
+    _detail(app, principal, params["number"])
     command = commands.AssignTask(params["number"], assignee, principal.is_admin)
     _execute(app, principal, command)
+    # The task as changed, though giving it away may take it out of the caller's sight.
     return 200, task_queries.task_detail(app.engine, params["number"])
 
 

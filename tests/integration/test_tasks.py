@@ -76,12 +76,12 @@ def discussion(app, number: str, creator: str, participants: tuple[str, ...] = (
             )
             .returning(tables.discussions.c.id)
         ).scalar_one()
-        for username in participants:
+        for username in (creator, *participants):
             connection.execute(
                 insert(tables.discussion_participants).values(
                     discussion_id=discussion_id,
                     username=username,
-                    role="participant",
+                    role="creator" if username == creator else "invited",
                     invited_by=creator,
                     notify=True,
                     active=True,
@@ -209,6 +209,41 @@ def test_tasks_on_a_quote_follow_the_callers_customer_groups(app, api, tokens):
     status, listing = api.get(base, tokens["east"])
     assert [t["number"] for t in listing["tasks"]] == [second["number"], task["number"]]
     assert count(app, tables.tasks) == 2
+
+
+def test_the_task_list_and_a_task_show_only_what_the_caller_may_see(app, api, tokens):
+    quote = quote_for(api, tokens["east"])["number"]
+    on_quote = {"title": "Chase the toner quote", "document_kind": "quote"}
+    status, acme = api.post(TASKS, tokens["admin"], {**on_quote, "document_number": quote})
+    assert status == 201
+    given = {**on_quote, "title": "Price check for ACME", "assignee": "kbrandt"}
+    status, theirs = api.post(TASKS, tokens["admin"], {**given, "document_number": quote})
+    assert status == 201
+    status, loose = api.post(TASKS, tokens["admin"], {"title": "Order more labels"})
+    assert status == 201
+    hidden = discussion(app, "DISC000001", "tnguyen")
+    status, private = api.post(
+        f"/api/v1/discussions/{hidden}/tasks", tokens["east"], {"title": "Plan the move"}
+    )
+    assert status == 201
+
+    def listed(token) -> list[str]:
+        status, listing = api.get(TASKS, token)
+        assert status == 200
+        return [t["number"] for t in listing["tasks"]]
+
+    everything = [private["number"], loose["number"], theirs["number"], acme["number"]]
+    assert listed(tokens["east"]) == everything
+    # The administrator profile sees every customer, but not a discussion it is not in.
+    assert listed(tokens["admin"]) == everything[1:]
+    # kbrandt (team WEST) sees neither ACME's quote nor the discussion: only the task
+    # on nothing and the one given to him.
+    assert listed(tokens["west"]) == [loose["number"], theirs["number"]]
+    assert api.get(f"{TASKS}/{acme['number']}", tokens["west"])[0] == 404
+    assert api.get(f"{TASKS}/{private['number']}", tokens["west"])[0] == 404
+    moved = api.post(f"{TASKS}/{acme['number']}/status", tokens["west"], {"status": "done"})
+    assert moved[0] == 404
+    assert api.get(f"{TASKS}/{theirs['number']}", tokens["west"])[0] == 200
 
 
 def test_a_task_on_an_rma(app, api, tokens, order):
