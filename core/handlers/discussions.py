@@ -133,7 +133,7 @@ def _author(command: commands.PostDiscussionMessage, uow: ports.UnitOfWork) -> t
     if command.author is None:
         return uow.actor.name, command.actor_is_admin
     staff = uow.staff.get(command.author)
-    if staff is None or not staff.active:
+    if staff is None or not staff.at_work:
         raise NotFound(f"no discussion {command.number}")
     return staff.username, staff.is_admin
 
@@ -143,7 +143,7 @@ def _active_staff(uow: ports.UnitOfWork, usernames: Iterable[str]) -> list[str]:
     names = list(dict.fromkeys(usernames))
     for username in names:
         staff = uow.staff.get(username)
-        if staff is None or not staff.active or staff.archived:
+        if staff is None or not staff.at_work:
             raise DiscussionRefused(f"{username} is not an active staff member")
     return names
 

@@ -91,7 +91,7 @@ def _active_staff(uow: ports.UnitOfWork, username: str | None) -> str | None:
     if username is None:
         return None
     staff = uow.staff.get(username)
-    if staff is None or not staff.active or staff.archived:
+    if staff is None or not staff.at_work:
         raise TaskRefused(f"{username!r} is not an active staff member; a task needs one")
     return staff.username
 

@@ -117,6 +117,11 @@ class StaffMember:
             self.updated_at = datetime.now(UTC)
         return True
 
+    @property
+    def at_work(self) -> bool:
+        """Active and not archived: someone work can be given to."""
+        return self.active and not self.archived
+
     def disable(self) -> None:
         if self.active:
             self.active = False
